@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= /lib/systemd/system
+PKG_CONFIG ?= pkg-config
+VERSION := 0.1
+
+PKGS := libmnl libnl-genl-3.0 libcap-ng
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -DWGPHYS_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -MMD -MP
+override LDLIBS += $(PKG_LIBS)
+
+# The test build: sanitizers, and failure injection (WGPHYS_FAIL_AT).
+TEST_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined -DWGPHYS_FAULT_INJECTION
+
+# Everything but the command layer; unit tests link against this.
+LIB_SRCS := err.c netlink.c rtnl.c config.c state.c netns.c wg.c nl80211.c nsenter.c \
+	caps.c daemon.c resolv.c endpoint.c up.c privdrop.c exec.c
+CLI_SRCS := wgphys.c
+UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+
+ifeq ($(V),1)
+Q :=
+qecho := @true
+else
+Q := @
+qecho := @echo
+endif
+
+all: wgphys
+
+build/rel/%.o: %.c
+	@mkdir -p $(@D)
+	$(qecho) "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/test/%.o: %.c
+	@mkdir -p $(@D)
+	$(qecho) "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(TEST_CFLAGS) -I. -c -o $@ $<
+
+wgphys: $(patsubst %.c,build/rel/%.o,$(CLI_SRCS) $(LIB_SRCS))
+	$(qecho) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+build/test/wgphys: $(patsubst %.c,build/test/%.o,$(CLI_SRCS) $(LIB_SRCS))
+	$(qecho) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=address,undefined -o $@ $^ $(LDLIBS)
+
+build/test/tests/unit/%: build/test/tests/unit/%.o $(patsubst %.c,build/test/%.o,$(LIB_SRCS))
+	$(qecho) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=address,undefined -o $@ $^ $(LDLIBS)
+
+UNIT_BINS := $(patsubst %.c,build/test/%,$(UNIT_SRCS))
+
+test-build: build/test/wgphys $(UNIT_BINS)
+
+# Every test: unit, host, and the real-kernel ones under QEMU.
+check: all test-build
+	tests/run
+
+check-host: all test-build
+	tests/run --no-vm
+
+analyze:
+	cppcheck --quiet --enable=warning,portability --error-exitcode=1 \
+		--suppress=missingIncludeSystem $(LIB_SRCS) $(CLI_SRCS)
+
+install: wgphys
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	install -m 0755 wgphys $(DESTDIR)$(SBINDIR)/wgphys
+	install -m 0644 wgphys.8 $(DESTDIR)$(MANDIR)/man8/wgphys.8
+	sed 's|@SBINDIR@|$(SBINDIR)|g' scripts/wgphys.service.in > $(DESTDIR)$(UNITDIR)/wgphys.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/wgphys.service
+
+clean:
+	rm -rf build wgphys
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+.PHONY: all check check-host test-build analyze install clean
+.SECONDARY:

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "netlink.h"
+
+int nlk_in_netns(int netns_fd, int (*fn)(void *arg), void *arg)
+{
+	int self = -1, ret;
+
+	if (netns_fd < 0)
+		return fn(arg);
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	if (setns(netns_fd, CLONE_NEWNET) < 0) {
+		ret = -errno;
+		goto cleanup;
+	}
+	ret = fn(arg);
+	/* Failing to come back would leave every later step in the wrong
+	 * namespace; there is no safe way to continue. */
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort();
+cleanup:
+	close(self);
+	return ret;
+}
+
+struct open_args {
+	int bus;
+	struct mnl_socket *sock;
+};
+
+static int open_socket(void *arg)
+{
+	struct open_args *a = arg;
+
+	a->sock = mnl_socket_open2(a->bus, SOCK_CLOEXEC);
+	return a->sock ? 0 : -errno;
+}
+
+int nlk_open(struct nlk **out, int bus, int netns_fd)
+{
+	struct open_args a = { .bus = bus };
+	struct nlk *nl;
+	int one = 1, ret;
+
+	nl = calloc(1, sizeof(*nl));
+	if (!nl)
+		return -ENOMEM;
+	ret = nlk_in_netns(netns_fd, open_socket, &a);
+	if (ret < 0)
+		goto err;
+	nl->sock = a.sock;
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto err;
+	}
+	/* Both are best effort: older kernels still answer, just tersely. */
+	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = (unsigned int)time(NULL);
+	*out = nl;
+	return 0;
+err:
+	nlk_close(nl);
+	return ret;
+}
+
+void nlk_close(struct nlk *nl)
+{
+	if (!nl)
+		return;
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	free(nl);
+}
+
+struct nlmsghdr *nlk_msg(struct nlk *nl, void *buf, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = ++nl->seq;
+	return nlh;
+}
+
+#ifdef WGPHYS_FAULT_INJECTION
+int nlk_fault(void)
+{
+	static long count, fail_at = -1;
+	const char *s;
+
+	if (fail_at < 0) {
+		s = getenv("WGPHYS_FAIL_AT");
+		fail_at = s ? strtol(s, NULL, 10) : 0;
+	}
+	return fail_at > 0 && ++count == fail_at;
+}
+#endif
+
+/* The error message: its code, and the NLMSGERR_ATTR_MSG text if any. */
+static int ack_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nlk *nl = data;
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
+	size_t off;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		off = sizeof(*e);
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			off += e->msg.nlmsg_len - sizeof(e->msg);
+		mnl_attr_for_each(attr, nlh, off) {
+			if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+			    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+				snprintf(nl->extack, sizeof(nl->extack), "%s",
+					 mnl_attr_get_str(attr));
+		}
+	}
+	if (e->error) {
+		errno = -e->error;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_STOP;
+}
+
+static int noop_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_OK;
+}
+
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_STOP;
+}
+
+int nlk_talk(struct nlk *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	static const mnl_cb_t ctl_template[NLMSG_MIN_TYPE] = {
+		[NLMSG_NOOP] = noop_cb,
+		[NLMSG_DONE] = done_cb,
+	};
+	mnl_cb_t ctl[NLMSG_MIN_TYPE];
+	char buf[32768];	/* dumps come in pages of up to 32 KiB */
+	unsigned int seq = nlh->nlmsg_seq;
+	ssize_t len;
+	int ret;
+
+	nl->extack[0] = '\0';
+#ifdef WGPHYS_FAULT_INJECTION
+	if (!(nlh->nlmsg_flags & NLM_F_DUMP) && nlk_fault()) {
+		snprintf(nl->extack, sizeof(nl->extack), "injected failure");
+		return -EIO;
+	}
+#endif
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	memcpy(ctl, ctl_template, sizeof(ctl));
+	ctl[NLMSG_ERROR] = NULL;
+	for (;;) {
+		len = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		if (len < 0)
+			return -errno;
+		/* NLMSG_ERROR is handled here rather than by libmnl so that
+		 * the extended ack is not thrown away. */
+		{
+			const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+			int rem = (int)len;
+
+			for (; mnl_nlmsg_ok(h, rem); h = mnl_nlmsg_next(h, &rem)) {
+				if (h->nlmsg_type != NLMSG_ERROR)
+					continue;
+				if (!mnl_nlmsg_seq_ok(h, seq) ||
+				    !mnl_nlmsg_portid_ok(h, nl->portid))
+					return -EPROTO;
+				ret = ack_cb(h, nl);
+				return ret == MNL_CB_ERROR ? -errno : 0;
+			}
+		}
+		ret = mnl_cb_run2(buf, (size_t)len, seq, nl->portid, cb, data,
+				  ctl, NLMSG_MIN_TYPE);
+		if (ret < 0)
+			return errno ? -errno : -EIO;
+		if (ret == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr;
+	int *id = data;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+		    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+			*id = mnl_attr_get_u16(attr);
+	}
+	return MNL_CB_OK;
+}
+
+int nlk_genl_family(struct nlk *nl, const char *name)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nlk_msg(nl, buf, GENL_ID_CTRL, 0);
+	struct genlmsghdr *g;
+	unsigned int seq;
+	int id = -1, ret;
+
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = CTRL_CMD_GETFAMILY;
+	g->version = 1;
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
+	/* A lookup is not a step that changes anything: never injected. */
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	seq = nlh->nlmsg_seq;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t len = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+
+		if (len < 0)
+			return -errno;
+		ret = mnl_cb_run(buf, (size_t)len, seq, nl->portid,
+				 family_cb, &id);
+		if (ret < 0)
+			return errno == ENOENT ? -EPROTONOSUPPORT : -errno;
+		if (ret == MNL_CB_STOP)
+			break;
+	}
+	return id < 0 ? -EPROTONOSUPPORT : id;
+}

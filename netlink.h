@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One libmnl socket, opened in a chosen network namespace, and the request
+ * discipline every caller shares: each request carries NLM_F_ACK, replies
+ * are checked for sequence and port id, and the kernel's extended-ack text
+ * is kept for the message the command layer prints.
+ */
+#ifndef WGPHYS_NETLINK_H
+#define WGPHYS_NETLINK_H
+
+#include <libmnl/libmnl.h>
+#include <stddef.h>
+
+struct nlk {
+	struct mnl_socket *sock;
+	unsigned int portid;
+	unsigned int seq;
+	char extack[256];	/* the kernel's words about the last failure */
+};
+
+/* bus: NETLINK_ROUTE or NETLINK_GENERIC. netns_fd -1: the current one. */
+int nlk_open(struct nlk **out, int bus, int netns_fd);
+void nlk_close(struct nlk *nl);
+
+/* Start a request in buf (at least MNL_SOCKET_BUFFER_SIZE bytes). */
+struct nlmsghdr *nlk_msg(struct nlk *nl, void *buf, uint16_t type, uint16_t flags);
+
+/*
+ * Send nlh (NLM_F_ACK is added) and read until the ACK or NLMSG_DONE,
+ * handing each data message to cb (may be NULL). Returns 0 or -errno;
+ * nl->extack holds the kernel's explanation, if it gave one.
+ */
+int nlk_talk(struct nlk *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+
+/* For genetlink: the family id of name, or -errno. */
+int nlk_genl_family(struct nlk *nl, const char *name);
+
+/*
+ * Run fn(arg) with the calling thread in netns_fd, then return to where it
+ * was. Used to create sockets that belong to another namespace.
+ */
+int nlk_in_netns(int netns_fd, int (*fn)(void *arg), void *arg);
+
+#ifdef WGPHYS_FAULT_INJECTION
+/* Test builds: the Nth modifying request (WGPHYS_FAIL_AT=N) fails with EIO. */
+int nlk_fault(void);
+#endif
+
+#endif

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "paths.h"
+#include "resolv.h"
+
+#define SAVED_RESOLV WGPHYS_RUN_DIR "/resolv.conf"
+#define RESOLVED_UPLINK "/run/systemd/resolve/resolv.conf"
+#define MAX_FILE (1 << 20)
+
+static int read_file(const char *path, char **out, size_t *len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	buf = malloc(MAX_FILE + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (n < MAX_FILE && (r = read(fd, buf + n, MAX_FILE - n)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			free(buf);
+			close(fd);
+			return (int)r;
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Write a whole file next to path, then rename it over path. */
+static int replace_file(const char *path, const char *data, size_t len, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	ssize_t w;
+	size_t off = 0;
+	int fd, ret = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.wgphys-new", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -errno;
+	while (off < len) {
+		w = write(fd, data + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (!ret && fchmod(fd, mode) < 0)
+		ret = -errno;
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret == -EBUSY) {
+		/* path is a mount point (a container's bind-mounted
+		 * resolv.conf): it can only be rewritten in place. */
+		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		ret = fd < 0 ? -errno : 0;
+		for (off = 0; !ret && off < len; off += (size_t)w) {
+			w = write(fd, data + off, len - off);
+			if (w < 0)
+				ret = -errno;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	unlink(tmp);
+	return ret;
+}
+
+int resolv_save(enum resolv_mode *mode, struct wgp_err *err)
+{
+	char target[PATH_MAX];
+	struct stat sb;
+	char *data = NULL;
+	size_t len;
+	ssize_t n;
+	int ret;
+
+	if (lstat(RESOLV_CONF, &sb) < 0) {
+		if (errno != ENOENT)
+			return wgp_errf(err, errno, "Cannot stat %s: %m", RESOLV_CONF);
+		*mode = RESOLV_ABSENT;
+		return 0;
+	}
+	if (S_ISLNK(sb.st_mode)) {
+		n = readlink(RESOLV_CONF, target, sizeof(target) - 1);
+		if (n < 0)
+			return wgp_errf(err, errno, "Cannot read %s: %m", RESOLV_CONF);
+		ret = replace_file(SAVED_RESOLV, target, (size_t)n, 0600);
+		*mode = RESOLV_SYMLINK;
+	} else {
+		ret = read_file(RESOLV_CONF, &data, &len);
+		if (ret < 0)
+			return wgp_errf(err, -ret, "Cannot read %s: %s", RESOLV_CONF, strerror(-ret));
+		ret = replace_file(SAVED_RESOLV, data, len, 0600);
+		free(data);
+		*mode = RESOLV_FILE;
+	}
+	if (ret < 0)
+		return wgp_errf(err, -ret, "Cannot save %s in %s: %s", RESOLV_CONF,
+				SAVED_RESOLV, strerror(-ret));
+	return 0;
+}
+
+int resolv_write(const struct wg_config *wg, struct wgp_err *err)
+{
+	char buf[8192], addr[INET6_ADDRSTRLEN];
+	size_t off = 0, i;
+	int ret;
+
+	off += (size_t)snprintf(buf, sizeof(buf), "# Written by wgphys up: DNS through the tunnel.\n");
+	for (i = 0; i < wg->n_dns && off < sizeof(buf); i++) {
+		inet_ntop(wg->dns[i].family, &wg->dns[i].addr, addr, sizeof(addr));
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "nameserver %s\n", addr);
+	}
+	if (wg->n_dns_search && off < sizeof(buf)) {
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "search");
+		for (i = 0; i < wg->n_dns_search && off < sizeof(buf); i++)
+			off += (size_t)snprintf(buf + off, sizeof(buf) - off, " %s",
+						wg->dns_search[i]);
+		if (off < sizeof(buf))
+			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "\n");
+	}
+	if (off >= sizeof(buf))
+		return wgp_errf(err, E2BIG, "Too many DNS entries");
+	/* A symlink (systemd-resolved's stub) is replaced, not written through. */
+	ret = replace_file(RESOLV_CONF, buf, off, 0644);
+	if (ret < 0)
+		return wgp_errf(err, -ret, "Cannot write %s: %s", RESOLV_CONF, strerror(-ret));
+	return 0;
+}
+
+int resolv_restore(enum resolv_mode mode, struct wgp_err *err)
+{
+	char tmp[PATH_MAX];
+	char *data = NULL;
+	size_t len;
+	int ret = 0;
+
+	switch (mode) {
+	case RESOLV_KEPT:
+		return 0;
+	case RESOLV_ABSENT:
+		if (unlink(RESOLV_CONF) < 0 && errno != ENOENT)
+			ret = -errno;
+		break;
+	case RESOLV_FILE:
+	case RESOLV_SYMLINK:
+		ret = read_file(SAVED_RESOLV, &data, &len);
+		if (ret < 0)
+			break;
+		if (mode == RESOLV_FILE) {
+			ret = replace_file(RESOLV_CONF, data, len, 0644);
+		} else {
+			snprintf(tmp, sizeof(tmp), "%s.wgphys-new", RESOLV_CONF);
+			unlink(tmp);
+			if (symlink(data, tmp) < 0 || rename(tmp, RESOLV_CONF) < 0)
+				ret = -errno;
+			unlink(tmp);
+		}
+		free(data);
+		break;
+	}
+	if (ret < 0)
+		return wgp_errf(err, -ret, "Cannot restore %s: %s", RESOLV_CONF, strerror(-ret));
+	unlink(SAVED_RESOLV);
+	return 0;
+}
+
+static void etc_path(char *buf, size_t len, const char *name, const char *file)
+{
+	snprintf(buf, len, "%s/%s%s%s", NETNS_ETC_DIR, name, file ? "/" : "", file ? file : "");
+}
+
+/* The hosts line without the sources that ask a daemon of the main namespace. */
+static bool nsswitch_filter(const char *in, char *out, size_t len)
+{
+	const char *line = in, *nl;
+	bool changed = false;
+	size_t off = 0;
+
+	out[0] = '\0';
+	for (; *line; line = nl) {
+		nl = strchr(line, '\n');
+		nl = nl ? nl + 1 : line + strlen(line);
+		if (strncmp(line, "hosts:", 6) ||
+		    (!strstr(line, "resolve") && !strstr(line, "mdns"))) {
+			off += (size_t)snprintf(out + off, len > off ? len - off : 0, "%.*s",
+						(int)(nl - line), line);
+			continue;
+		}
+		changed = true;
+		off += (size_t)snprintf(out + off, len > off ? len - off : 0, "hosts: files dns\n");
+	}
+	return changed && off < len;
+}
+
+unsigned int etc_plan(const char *name)
+{
+	char path[PATH_MAX], filtered[16384];
+	unsigned int flags = 0;
+	char *data = NULL;
+	size_t len;
+
+	etc_path(path, sizeof(path), name, NULL);
+	if (access(path, F_OK) < 0)
+		flags |= ETC_CREATED_DIR;
+	etc_path(path, sizeof(path), name, "resolv.conf");
+	if (access(path, F_OK) < 0)
+		flags |= ETC_CREATED_RESOLV;
+	etc_path(path, sizeof(path), name, "nsswitch.conf");
+	if (access(path, F_OK) < 0 && read_file(NSSWITCH_CONF, &data, &len) == 0) {
+		if (nsswitch_filter(data, filtered, sizeof(filtered)))
+			flags |= ETC_CREATED_NSSWITCH;
+		free(data);
+	}
+	return flags;
+}
+
+int etc_setup(const char *name, unsigned int flags, struct wgp_err *err)
+{
+	char path[PATH_MAX], filtered[16384];
+	char *data = NULL;
+	size_t len;
+	int ret;
+
+	if (flags & ETC_CREATED_DIR) {
+		if (mkdir(NETNS_ETC_DIR, 0755) < 0 && errno != EEXIST)
+			return wgp_errf(err, errno, "Cannot create %s: %m", NETNS_ETC_DIR);
+		etc_path(path, sizeof(path), name, NULL);
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return wgp_errf(err, errno, "Cannot create %s: %m", path);
+	}
+	if (flags & ETC_CREATED_RESOLV) {
+		/* Behind systemd-resolved's stub the real servers are listed
+		 * elsewhere; 127.0.0.53 means nothing in another namespace. */
+		ret = read_file(RESOLVED_UPLINK, &data, &len);
+		if (ret < 0)
+			ret = read_file(RESOLV_CONF, &data, &len);
+		if (ret < 0) {
+			data = strdup("");
+			len = 0;
+		}
+		etc_path(path, sizeof(path), name, "resolv.conf");
+		ret = data ? replace_file(path, data, len, 0644) : -ENOMEM;
+		free(data);
+		if (ret < 0)
+			return wgp_errf(err, -ret, "Cannot write %s: %s", path, strerror(-ret));
+	}
+	if (flags & ETC_CREATED_NSSWITCH) {
+		ret = read_file(NSSWITCH_CONF, &data, &len);
+		if (ret < 0)
+			return wgp_errf(err, -ret, "Cannot read %s: %s", NSSWITCH_CONF, strerror(-ret));
+		nsswitch_filter(data, filtered, sizeof(filtered));
+		free(data);
+		etc_path(path, sizeof(path), name, "nsswitch.conf");
+		ret = replace_file(path, filtered, strlen(filtered), 0644);
+		if (ret < 0)
+			return wgp_errf(err, -ret, "Cannot write %s: %s", path, strerror(-ret));
+	}
+	return 0;
+}
+
+int etc_cleanup(const char *name, unsigned int flags, struct wgp_err *err)
+{
+	char path[PATH_MAX];
+
+	if (flags & ETC_CREATED_NSSWITCH) {
+		etc_path(path, sizeof(path), name, "nsswitch.conf");
+		unlink(path);
+	}
+	if (flags & ETC_CREATED_RESOLV) {
+		etc_path(path, sizeof(path), name, "resolv.conf");
+		unlink(path);
+	}
+	if (flags & ETC_CREATED_DIR) {
+		etc_path(path, sizeof(path), name, NULL);
+		/* Files someone else put there stay, and so does the directory. */
+		if (rmdir(path) < 0 && errno != ENOENT && errno != ENOTEMPTY)
+			return wgp_errf(err, errno, "Cannot remove %s: %m", path);
+	}
+	return 0;
+}

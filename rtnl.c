@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+
+#include "rtnl.h"
+
+struct links {
+	struct link_info *v;
+	size_t n;
+};
+
+static int linkinfo_kind(const struct nlattr *nest, char *kind, size_t len)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) == IFLA_INFO_KIND &&
+		    mnl_attr_validate(a, MNL_TYPE_STRING) == 0)
+			snprintf(kind, len, "%.*s", (int)mnl_attr_get_payload_len(a),
+				 (const char *)mnl_attr_get_payload(a));
+	}
+	return 0;
+}
+
+static void format_mac(char *out, size_t len, const uint8_t *mac, size_t n)
+{
+	size_t i, off = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < n && off + 3 < len; i++)
+		off += (size_t)snprintf(out + off, len - off, i ? ":%02x" : "%02x", mac[i]);
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct links *l = data;
+	struct link_info *li, *v;
+	const struct nlattr *a;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (!v)
+		return MNL_CB_ERROR;
+	l->v = v;
+	li = &v[l->n];
+	memset(li, 0, sizeof(*li));
+	li->ifindex = ifi->ifi_index;
+	li->flags = ifi->ifi_flags;
+	li->type = ifi->ifi_type;
+	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_IFNAME:
+			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+				snprintf(li->name, sizeof(li->name), "%s", mnl_attr_get_str(a));
+			break;
+		case IFLA_ADDRESS:
+			format_mac(li->mac, sizeof(li->mac), mnl_attr_get_payload(a),
+				   mnl_attr_get_payload_len(a));
+			break;
+		case IFLA_LINKINFO:
+			if (mnl_attr_validate(a, MNL_TYPE_NESTED) == 0)
+				linkinfo_kind(a, li->kind, sizeof(li->kind));
+			break;
+		case IFLA_PARENT_DEV_NAME:
+			li->hardware = true;
+			break;
+		}
+	}
+	l->n++;
+	return MNL_CB_OK;
+}
+
+int rtnl_links(struct nlk *nl, struct link_info **out, size_t *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nlk_msg(nl, buf, RTM_GETLINK, NLM_F_DUMP);
+	struct links l = { 0 };
+	struct ifinfomsg *ifi;
+	int ret;
+
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ret = nlk_talk(nl, nlh, link_cb, &l);
+	if (ret < 0) {
+		free(l.v);
+		return ret;
+	}
+	*out = l.v;
+	*n = l.n;
+	return 0;
+}
+
+int rtnl_link_by_name(struct nlk *nl, const char *name, struct link_info *out)
+{
+	struct link_info *v = NULL;
+	size_t n = 0, i;
+	int ret;
+
+	ret = rtnl_links(nl, &v, &n);
+	if (ret < 0)
+		return ret;
+	ret = -ENODEV;
+	for (i = 0; i < n; i++) {
+		if (!strcmp(v[i].name, name)) {
+			*out = v[i];
+			ret = 0;
+			break;
+		}
+	}
+	free(v);
+	return ret;
+}
+
+static struct nlmsghdr *link_msg(struct nlk *nl, void *buf, uint16_t type,
+				 uint16_t flags, int ifindex)
+{
+	struct nlmsghdr *nlh = nlk_msg(nl, buf, type, flags);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return nlh;
+}
+
+int rtnl_link_move(struct nlk *nl, int ifindex, int netns_fd, const char *newname)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = link_msg(nl, buf, RTM_NEWLINK, 0, ifindex);
+
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	if (newname)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, newname);
+	return nlk_talk(nl, nlh, NULL, NULL);
+}
+
+int rtnl_link_set_up(struct nlk *nl, int ifindex, bool up)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = link_msg(nl, buf, RTM_NEWLINK, 0, ifindex);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	ifi->ifi_change = IFF_UP;
+	ifi->ifi_flags = up ? IFF_UP : 0;
+	return nlk_talk(nl, nlh, NULL, NULL);
+}
+
+int rtnl_link_rename(struct nlk *nl, int ifindex, const char *name)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = link_msg(nl, buf, RTM_NEWLINK, 0, ifindex);
+
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nlk_talk(nl, nlh, NULL, NULL);
+}
+
+int rtnl_link_del(struct nlk *nl, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	return nlk_talk(nl, link_msg(nl, buf, RTM_DELLINK, 0, ifindex), NULL, NULL);
+}
+
+int rtnl_wireguard_create(struct nlk *nl, const char *name, uint32_t mtu,
+			  int dest_netns_fd)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = link_msg(nl, buf, RTM_NEWLINK,
+					NLM_F_CREATE | NLM_F_EXCL, 0);
+	struct nlattr *info;
+
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)dest_netns_fd);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "wireguard");
+	mnl_attr_nest_end(nlh, info);
+	return nlk_talk(nl, nlh, NULL, NULL);
+}
+
+struct save {
+	int ifindex;
+	int (*fn)(void *arg, const struct nlmsghdr *nlh);
+	void *arg;
+	int ret;
+};
+
+static bool is_v6_linklocal(const void *addr)
+{
+	const uint8_t *a = addr;
+
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+static int addr_save_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct save *s = data;
+	const struct nlattr *a;
+	uint32_t flags = ifa->ifa_flags;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || (int)ifa->ifa_index != s->ifindex)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
+		if (mnl_attr_get_type(a) == IFA_FLAGS &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			flags = mnl_attr_get_u32(a);
+		/* The kernel makes link-local addresses itself. */
+		if (ifa->ifa_family == AF_INET6 && mnl_attr_get_type(a) == IFA_ADDRESS &&
+		    mnl_attr_get_payload_len(a) == 16 &&
+		    is_v6_linklocal(mnl_attr_get_payload(a)))
+			return MNL_CB_OK;
+	}
+	if (flags & IFA_F_TEMPORARY)
+		return MNL_CB_OK;
+	s->ret = s->fn(s->arg, nlh);
+	return s->ret < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+static int route_save_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct save *s = data;
+	const struct nlattr *a;
+	uint32_t table = rtm->rtm_table;
+	int oif = 0;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_type != RTN_UNICAST ||
+	    rtm->rtm_protocol == RTPROT_KERNEL || (rtm->rtm_flags & RTM_F_CLONED))
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
+		switch (mnl_attr_get_type(a)) {
+		case RTA_OIF:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				oif = (int)mnl_attr_get_u32(a);
+			break;
+		case RTA_TABLE:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				table = mnl_attr_get_u32(a);
+			break;
+		case RTA_MULTIPATH:
+			/* Several links at once: not ours to move. */
+			return MNL_CB_OK;
+		}
+	}
+	if (oif != s->ifindex || table == RT_TABLE_LOCAL)
+		return MNL_CB_OK;
+	s->ret = s->fn(s->arg, nlh);
+	return s->ret < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+static int dump(struct nlk *nl, uint16_t type, uint8_t family, mnl_cb_t cb, struct save *s)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nlk_msg(nl, buf, type, NLM_F_DUMP);
+	int ret;
+
+	if (type == RTM_GETADDR) {
+		struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+
+		ifa->ifa_family = family;
+	} else {
+		struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+		rtm->rtm_family = family;
+	}
+	ret = nlk_talk(nl, nlh, cb, s);
+	return s->ret < 0 ? s->ret : ret;
+}
+
+int rtnl_save(struct nlk *nl, int ifindex,
+	      int (*fn)(void *arg, const struct nlmsghdr *nlh), void *arg)
+{
+	struct save s = { .ifindex = ifindex, .fn = fn, .arg = arg };
+	int ret;
+
+	ret = dump(nl, RTM_GETADDR, AF_UNSPEC, addr_save_cb, &s);
+	if (ret < 0)
+		return ret;
+	ret = dump(nl, RTM_GETROUTE, AF_INET, route_save_cb, &s);
+	if (ret < 0)
+		return ret;
+	return dump(nl, RTM_GETROUTE, AF_INET6, route_save_cb, &s);
+}
+
+/* Only what the kernel accepts back on a request, and means the same. */
+static bool keep_addr_attr(uint16_t type)
+{
+	switch (type) {
+	case IFA_ADDRESS:
+	case IFA_LOCAL:
+	case IFA_BROADCAST:
+	case IFA_CACHEINFO:
+	case IFA_RT_PRIORITY:
+		return true;
+	}
+	return false;
+}
+
+static bool keep_route_attr(uint16_t type)
+{
+	switch (type) {
+	case RTA_DST:
+	case RTA_SRC:
+	case RTA_GATEWAY:
+	case RTA_PREFSRC:
+	case RTA_PRIORITY:
+	case RTA_TABLE:
+	case RTA_METRICS:
+	case RTA_PREF:
+	case RTA_VIA:
+		return true;
+	}
+	return false;
+}
+
+#define ADDR_FLAGS_KEPT (IFA_F_NODAD | IFA_F_HOMEADDRESS | IFA_F_MANAGETEMPADDR | \
+			 IFA_F_NOPREFIXROUTE | IFA_F_MCAUTOJOIN)
+
+int rtnl_replay(struct nlk *nl, const struct nlmsghdr *saved, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	const struct nlattr *a;
+	int ret;
+
+	if (saved->nlmsg_type == RTM_NEWADDR) {
+		const struct ifaddrmsg *old = mnl_nlmsg_get_payload(saved);
+		struct ifaddrmsg *ifa;
+		uint32_t flags = old->ifa_flags;
+
+		nlh = nlk_msg(nl, buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+		ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+		*ifa = *old;
+		ifa->ifa_index = (uint32_t)ifindex;
+		mnl_attr_for_each(a, saved, sizeof(*old)) {
+			if (mnl_attr_get_type(a) == IFA_FLAGS &&
+			    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				flags = mnl_attr_get_u32(a);
+			else if (keep_addr_attr(mnl_attr_get_type(a)))
+				mnl_attr_put(nlh, mnl_attr_get_type(a),
+					     mnl_attr_get_payload_len(a),
+					     mnl_attr_get_payload(a));
+		}
+		ifa->ifa_flags = (uint8_t)(flags & ADDR_FLAGS_KEPT);
+		mnl_attr_put_u32(nlh, IFA_FLAGS, flags & ADDR_FLAGS_KEPT);
+	} else if (saved->nlmsg_type == RTM_NEWROUTE) {
+		const struct rtmsg *old = mnl_nlmsg_get_payload(saved);
+		struct rtmsg *rtm;
+
+		nlh = nlk_msg(nl, buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+		rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+		*rtm = *old;
+		rtm->rtm_flags = 0;
+		mnl_attr_for_each(a, saved, sizeof(*old)) {
+			uint16_t type = mnl_attr_get_type(a);
+
+			if (keep_route_attr(type)) {
+				mnl_attr_put(nlh, type, mnl_attr_get_payload_len(a),
+					     mnl_attr_get_payload(a));
+			} else if (type == RTA_CACHEINFO && old->rtm_family == AF_INET6 &&
+				   mnl_attr_get_payload_len(a) >= sizeof(struct rta_cacheinfo)) {
+				/* A route learnt from a router advertisement keeps
+				 * its lifetime; the dump gives it in clock ticks,
+				 * a request takes seconds. */
+				const struct rta_cacheinfo *ci = mnl_attr_get_payload(a);
+
+				if (ci->rta_expires)
+					mnl_attr_put_u32(nlh, RTA_EXPIRES,
+							 (uint32_t)ci->rta_expires / 100);
+			}
+		}
+		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	} else {
+		return -EINVAL;
+	}
+	ret = nlk_talk(nl, nlh, NULL, NULL);
+	return ret == -EEXIST ? 0 : ret;
+}
+
+int rtnl_addr_add(struct nlk *nl, int ifindex, const struct cidr *c)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nlk_msg(nl, buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	size_t alen = c->family == AF_INET ? 4 : 16;
+	int ret;
+
+	ifa->ifa_family = (uint8_t)c->family;
+	ifa->ifa_prefixlen = c->prefixlen;
+	ifa->ifa_index = (uint32_t)ifindex;
+	/* A tunnel has nobody to collide with: skip duplicate address
+	 * detection so the address is usable at once. */
+	if (c->family == AF_INET6)
+		ifa->ifa_flags = IFA_F_NODAD;
+	mnl_attr_put(nlh, IFA_LOCAL, alen, &c->addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, alen, &c->addr);
+	ret = nlk_talk(nl, nlh, NULL, NULL);
+	return ret == -EEXIST ? 0 : ret;
+}
+
+int rtnl_route_add(struct nlk *nl, int ifindex, const struct cidr *dst)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nlk_msg(nl, buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	size_t alen = dst->family == AF_INET ? 4 : 16;
+	int ret;
+
+	rtm->rtm_family = (uint8_t)dst->family;
+	rtm->rtm_dst_len = dst->prefixlen;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = RT_SCOPE_LINK;
+	rtm->rtm_type = RTN_UNICAST;
+	if (dst->prefixlen)
+		mnl_attr_put(nlh, RTA_DST, alen, &dst->addr);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	ret = nlk_talk(nl, nlh, NULL, NULL);
+	return ret == -EEXIST ? 0 : ret;
+}
+
+int rtnl_describe(const struct nlmsghdr *saved, const char *dev, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN] = "", via[INET6_ADDRSTRLEN] = "";
+	const struct nlattr *a;
+
+	if (saved->nlmsg_type == RTM_NEWADDR) {
+		const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(saved);
+
+		mnl_attr_for_each(a, saved, sizeof(*ifa)) {
+			uint16_t t = mnl_attr_get_type(a);
+
+			if ((t == IFA_LOCAL || (t == IFA_ADDRESS && !addr[0])) &&
+			    mnl_attr_get_payload_len(a) >= (ifa->ifa_family == AF_INET ? 4u : 16u))
+				inet_ntop(ifa->ifa_family, mnl_attr_get_payload(a), addr, sizeof(addr));
+		}
+		return snprintf(buf, len, "addr add %s/%u dev %s", addr,
+				ifa->ifa_prefixlen, dev) < 0 ? -EINVAL : 0;
+	}
+	if (saved->nlmsg_type == RTM_NEWROUTE) {
+		const struct rtmsg *rtm = mnl_nlmsg_get_payload(saved);
+		unsigned int alen = rtm->rtm_family == AF_INET ? 4 : 16;
+
+		mnl_attr_for_each(a, saved, sizeof(*rtm)) {
+			uint16_t t = mnl_attr_get_type(a);
+
+			if (mnl_attr_get_payload_len(a) < alen)
+				continue;
+			if (t == RTA_DST)
+				inet_ntop(rtm->rtm_family, mnl_attr_get_payload(a), addr, sizeof(addr));
+			else if (t == RTA_GATEWAY)
+				inet_ntop(rtm->rtm_family, mnl_attr_get_payload(a), via, sizeof(via));
+		}
+		if (!addr[0])
+			snprintf(addr, sizeof(addr), "default");
+		else
+			snprintf(addr + strlen(addr), sizeof(addr) - strlen(addr), "/%u",
+				 rtm->rtm_dst_len);
+		return snprintf(buf, len, "%sroute add %s%s%s dev %s",
+				rtm->rtm_family == AF_INET6 ? "-6 " : "", addr,
+				via[0] ? " via " : "", via, dev) < 0 ? -EINVAL : 0;
+	}
+	return -EINVAL;
+}

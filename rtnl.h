@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* rtnetlink: links, addresses and routes. All return 0 or -errno. */
+#ifndef WGPHYS_RTNL_H
+#define WGPHYS_RTNL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+
+#include "config.h"
+#include "netlink.h"
+
+struct link_info {
+	int ifindex;
+	char name[IFNAMSIZ];
+	char kind[32];		/* IFLA_INFO_KIND, "" for none */
+	char mac[3 * 32];	/* "aa:bb:..", "" for none */
+	unsigned int flags;	/* IFF_* */
+	unsigned int type;	/* ARPHRD_* */
+	bool hardware;		/* the kernel names a parent device */
+};
+
+int rtnl_links(struct nlk *nl, struct link_info **out, size_t *n);
+/* The link called name, or -ENODEV. */
+int rtnl_link_by_name(struct nlk *nl, const char *name, struct link_info *out);
+
+/* Move a link to another namespace, renaming it there if newname. */
+int rtnl_link_move(struct nlk *nl, int ifindex, int netns_fd, const char *newname);
+int rtnl_link_set_up(struct nlk *nl, int ifindex, bool up);
+int rtnl_link_rename(struct nlk *nl, int ifindex, const char *name);
+int rtnl_link_del(struct nlk *nl, int ifindex);
+
+/*
+ * Create a WireGuard link named name from a socket of its birthplace (nl)
+ * and put it in dest_netns_fd in the same request: its UDP socket stays in
+ * the birthplace, and it never exists there as a device.
+ */
+int rtnl_wireguard_create(struct nlk *nl, const char *name, uint32_t mtu,
+			  int dest_netns_fd);
+
+/*
+ * Hand fn every address and route of ifindex that `ip` would have to
+ * re-add by hand after the link changes namespace: not the kernel's own
+ * (prefix routes, local table, link-local, temporary addresses).
+ * Addresses come before routes, gateways' routes after their prefix.
+ */
+int rtnl_save(struct nlk *nl, int ifindex,
+	      int (*fn)(void *arg, const struct nlmsghdr *nlh), void *arg);
+/* Re-add a saved address or route on ifindex. Already there is success. */
+int rtnl_replay(struct nlk *nl, const struct nlmsghdr *saved, int ifindex);
+
+int rtnl_addr_add(struct nlk *nl, int ifindex, const struct cidr *addr);
+int rtnl_route_add(struct nlk *nl, int ifindex, const struct cidr *dst);
+
+/* For --dry-run: describe a saved message as `ip` arguments. */
+int rtnl_describe(const struct nlmsghdr *saved, const char *dev, char *buf, size_t len);
+
+#endif

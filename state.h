@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What `up` has done, kept in WGPHYS_RUN_DIR/state so that `down`, `exec`
+ * and a later recovery after a crash know it. The file is rewritten
+ * (atomically, by rename) *before* each step of `up` that changes
+ * something, so it always describes a superset of what was done; `down`
+ * checks each item against what the kernel reports before undoing it.
+ *
+ * Text, one item per line, fields separated by single spaces:
+ *   wgphys-state 1
+ *   netns NAME DEV INO          the "physical" namespace (nsfs st_dev, st_ino)
+ *   main DEV INO                the namespace `up` was run in
+ *   created-netns               we created /run/netns/NAME
+ *   etc FLAGS                   what we created under /etc/netns/NAME
+ *   tunnel IFNAME               the tunnel we (may have) created in main
+ *   link IFINDEX NAME MAC PHY UP a NIC to move (MAC - if none; PHY = wiphy
+ *                               index or -1; UP 1 if it was up)
+ *   phy INDEX NAME              a wireless phy to move
+ *   saved HEX                   an rtnetlink message (address or route) to
+ *                               restore on the original link
+ *   resolv MODE                 main resolv.conf: kept|file|symlink|absent
+ *   daemon PID STARTTIME NAME   a daemon we started in the namespace
+ *   stage N                     how far `up` got (see enum up_stage)
+ */
+#ifndef WGPHYS_STATE_H
+#define WGPHYS_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <net/if.h>
+
+#include "config.h"
+#include "err.h"
+
+struct state_link {
+	int ifindex;			/* in the main namespace, before up */
+	char name[IFNAMSIZ];
+	char mac[3 * 32];		/* "aa:bb:..", empty if none */
+	int64_t wiphy;			/* -1: not wireless */
+	bool up;			/* IFF_UP before */
+};
+
+struct state_phy {
+	uint32_t index;
+	char name[64];
+};
+
+struct state_daemon {
+	pid_t pid;
+	unsigned long long starttime;	/* /proc/PID/stat field 22 */
+	char name[32];
+};
+
+struct state_blob {
+	uint8_t *data;			/* a whole nlmsghdr */
+	size_t len;
+};
+
+enum resolv_mode {
+	RESOLV_KEPT,			/* not touched */
+	RESOLV_FILE,			/* saved copy in RUN_DIR/resolv.conf */
+	RESOLV_SYMLINK,			/* saved target in RUN_DIR/resolv.conf */
+	RESOLV_ABSENT,			/* there was none */
+};
+
+#define ETC_CREATED_DIR		0x1
+#define ETC_CREATED_RESOLV	0x2
+#define ETC_CREATED_NSSWITCH	0x4
+
+struct state {
+	char netns[WGPHYS_NETNS_MAX + 1];
+	dev_t netns_dev;
+	ino_t netns_ino;
+	dev_t main_dev;
+	ino_t main_ino;
+	bool created_netns;
+	unsigned int etc_flags;
+	char tunnel[IFNAMSIZ];
+	struct state_link *links;
+	size_t n_links;
+	struct state_phy *phys;
+	size_t n_phys;
+	struct state_blob *saved;
+	size_t n_saved;
+	enum resolv_mode resolv;
+	struct state_daemon *daemons;
+	size_t n_daemons;
+	int stage;
+};
+
+/* Read WGPHYS_RUN_DIR/state. -ENOENT if there is none (nothing is up). */
+int state_read(struct state **out, struct wgp_err *err);
+/* Write it atomically, creating WGPHYS_RUN_DIR (0700) if needed. */
+int state_write(const struct state *st, struct wgp_err *err);
+/* Remove the state file (after a complete down). */
+int state_remove(struct wgp_err *err);
+void state_free(struct state *st);
+
+int state_add_link(struct state *st, const struct state_link *l);
+int state_add_phy(struct state *st, const struct state_phy *p);
+int state_add_daemon(struct state *st, const struct state_daemon *d);
+int state_add_saved(struct state *st, const void *nlh, size_t len);
+
+/* Exclusive lock on WGPHYS_RUN_DIR/lock for up/down: fd or -EWOULDBLOCK. */
+int state_lock(struct wgp_err *err);
+
+#endif
