@@ -1,0 +1,644 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `wgphys exec`: the one door through the kill switch. One command, in the
+ * namespace holding the real NICs, as the invoking user, holding nothing.
+ * No fork: wgphys becomes the command, so its pid, exit status and signals
+ * are the command's.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <linux/capability.h>
+
+#include "exec.h"
+#include "nsenter.h"
+#include "paths.h"
+#include "privdrop.h"
+#include "state.h"
+
+extern char **environ;
+
+/* The PATH of a command run for another user: root's PATH is not theirs. */
+#define SANE_PATH "/usr/local/bin:/usr/bin:/bin"
+/* No more supplementary groups than this, whatever NSS claims. */
+#define MAX_GROUPS 65536
+
+/* What a graphical program needs to find the user's session: display,
+ * sound, session bus, language and terminal. Nothing else crosses from a
+ * root environment (LC_* is matched as a prefix). */
+static const char *const session_vars[] = {
+	"DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "XDG_RUNTIME_DIR",
+	"DBUS_SESSION_BUS_ADDRESS", "PULSE_SERVER", "LANG", "LANGUAGE",
+	"TERM", NULL,
+};
+
+/*
+ * What glibc strips for a set-user-id or capability program (its
+ * "unsecure" list, plus every LD_* by prefix). glibc has already removed
+ * them from our own environment, as we start with AT_SECURE; the command
+ * does not, so we strip them again rather than rely on that.
+ */
+static const char *const unsecure_vars[] = {
+	"GCONV_PATH", "GETCONF_DIR", "GLIBC_TUNABLES", "HOSTALIASES",
+	"LOCALDOMAIN", "LOCPATH", "MALLOC_ARENA_MAX", "MALLOC_ARENA_TEST",
+	"MALLOC_CHECK_", "MALLOC_MMAP_MAX_", "MALLOC_MMAP_THRESHOLD_",
+	"MALLOC_PERTURB_", "MALLOC_TCACHE_COUNT", "MALLOC_TCACHE_MAX",
+	"MALLOC_TCACHE_UNSORTED_LIMIT", "MALLOC_TOP_PAD_", "MALLOC_TRACE",
+	"MALLOC_TRIM_THRESHOLD_", "NIS_PATH", "NLSPATH", "RESOLV_HOST_CONF",
+	"RES_OPTIONS", "TMPDIR", "TZDIR", NULL,
+};
+
+/* A decimal id, nothing around it, and not (uid_t)-1, which setresuid()
+ * reads as "leave unchanged". */
+static int parse_id(const char *s, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v >= (unsigned long)(uid_t)-1)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int set_identity(struct exec_target *t, uid_t uid, gid_t gid,
+			const struct passwd *pw, struct wgp_err *err)
+{
+	t->uid = uid;
+	t->gid = gid;
+	if (pw) {
+		t->name = strdup(pw->pw_name);
+		t->home = strdup(pw->pw_dir && *pw->pw_dir ? pw->pw_dir : "/");
+		t->shell = strdup(pw->pw_shell && *pw->pw_shell ?
+				  pw->pw_shell : "/bin/sh");
+		if (!t->name)
+			return wgp_errf(err, ENOMEM, "out of memory");
+	} else {
+		t->home = strdup("/");
+		t->shell = strdup("/bin/sh");
+	}
+	if (!t->home || !t->shell)
+		return wgp_errf(err, ENOMEM, "out of memory");
+	return 0;
+}
+
+/* The groups a login of t->name would get (what initgroups() would set).
+ * Looked up now, before entering the namespace, whose nsswitch.conf and
+ * network may not reach the user database. */
+static int login_groups(struct exec_target *t, struct wgp_err *err)
+{
+	gid_t *g;
+	int n = 32, got;
+
+	if (!t->name) {
+		t->groups = malloc(sizeof(*t->groups));
+		if (!t->groups)
+			return wgp_errf(err, ENOMEM, "out of memory");
+		t->groups[0] = t->gid;
+		t->n_groups = 1;
+		return 0;
+	}
+	for (;;) {
+		g = realloc(t->groups, n * sizeof(*g));
+		if (!g)
+			return wgp_errf(err, ENOMEM, "out of memory");
+		t->groups = g;
+		got = n;
+		if (getgrouplist(t->name, t->gid, g, &got) >= 0) {
+			t->n_groups = got;
+			return 0;
+		}
+		n = got > n ? got : n * 2;
+		if (n > MAX_GROUPS)
+			return wgp_errf(err, E2BIG, "user %s is in too many groups",
+					t->name);
+	}
+}
+
+static int current_groups(struct exec_target *t, struct wgp_err *err)
+{
+	int n;
+
+	n = getgroups(0, NULL);
+	if (n < 0)
+		return wgp_errf(err, errno, "getgroups: %s", strerror(errno));
+	t->groups = calloc(n + 1, sizeof(*t->groups));
+	if (!t->groups)
+		return wgp_errf(err, ENOMEM, "out of memory");
+	n = getgroups(n, t->groups);
+	if (n < 0)
+		return wgp_errf(err, errno, "getgroups: %s", strerror(errno));
+	t->n_groups = n;
+	return 0;
+}
+
+/* getpwuid() that tells "no such user" (NULL, errno 0) from a failure. */
+static int lookup_uid(uid_t uid, const struct passwd **pw, struct wgp_err *err)
+{
+	errno = 0;
+	*pw = getpwuid(uid);
+	if (!*pw && errno && errno != ENOENT && errno != ESRCH)
+		return wgp_errf(err, errno, "cannot look up uid %u: %s",
+				(unsigned int)uid, strerror(errno));
+	return 0;
+}
+
+int exec_resolve_target(const struct exec_request *req, struct exec_target *t,
+			struct wgp_err *err)
+{
+	const struct passwd *pw = NULL;
+	unsigned int uid, gid;
+	const char *s;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+
+	if (getuid() != 0) {
+		/*
+		 * Installed with file capabilities and run by a user: the
+		 * user is the kernel's real uid, full stop. SUDO_UID and
+		 * PKEXEC_UID are words in an environment that user wrote.
+		 */
+		if (req->user) {
+			ret = wgp_errf(err, EPERM, "-u is for root only");
+			goto cleanup;
+		}
+		t->via_caps = true;
+		ret = lookup_uid(getuid(), &pw, err);
+		if (ret < 0)
+			goto cleanup;
+		ret = set_identity(t, getuid(), getgid(), pw, err);
+		if (ret < 0)
+			goto cleanup;
+		ret = current_groups(t, err);
+		goto cleanup;
+	}
+
+	if (req->user) {
+		if (req->user[0] == '#') {
+			if (parse_id(req->user + 1, &uid) < 0) {
+				ret = wgp_errf(err, EINVAL, "invalid user \"%s\"",
+					       req->user);
+				goto cleanup;
+			}
+			ret = lookup_uid(uid, &pw, err);
+			if (ret < 0)
+				goto cleanup;
+		} else {
+			errno = 0;
+			pw = getpwnam(req->user);
+		}
+		/* Without a passwd entry there is no group to pick safely. */
+		if (!pw) {
+			ret = wgp_errf(err, EINVAL, "no such user \"%s\"", req->user);
+			goto cleanup;
+		}
+		ret = set_identity(t, pw->pw_uid, pw->pw_gid, pw, err);
+		if (ret < 0)
+			goto cleanup;
+		ret = login_groups(t, err);
+		goto cleanup;
+	}
+
+	s = getenv("SUDO_UID");
+	if (s) {
+		if (parse_id(s, &uid) < 0) {
+			ret = wgp_errf(err, EINVAL, "invalid SUDO_UID \"%s\"", s);
+			goto cleanup;
+		}
+		if (uid == 0) {
+			ret = wgp_errf(err, EINVAL,
+				       "sudo was run by root: root as the target only with -u root");
+			goto cleanup;
+		}
+		ret = lookup_uid(uid, &pw, err);
+		if (ret < 0)
+			goto cleanup;
+		s = getenv("SUDO_GID");
+		if (s) {
+			if (parse_id(s, &gid) < 0) {
+				ret = wgp_errf(err, EINVAL, "invalid SUDO_GID \"%s\"", s);
+				goto cleanup;
+			}
+		} else if (pw) {
+			gid = pw->pw_gid;
+		} else {
+			ret = wgp_errf(err, EINVAL,
+				       "SUDO_UID %u has no passwd entry and SUDO_GID is not set",
+				       uid);
+			goto cleanup;
+		}
+		t->via_sudo = true;
+		ret = set_identity(t, uid, gid, pw, err);
+		if (ret < 0)
+			goto cleanup;
+		ret = login_groups(t, err);
+		goto cleanup;
+	}
+
+	s = getenv("PKEXEC_UID");
+	if (s) {
+		if (parse_id(s, &uid) < 0) {
+			ret = wgp_errf(err, EINVAL, "invalid PKEXEC_UID \"%s\"", s);
+			goto cleanup;
+		}
+		if (uid == 0) {
+			ret = wgp_errf(err, EINVAL,
+				       "pkexec was run by root: root as the target only with -u root");
+			goto cleanup;
+		}
+		ret = lookup_uid(uid, &pw, err);
+		if (ret < 0)
+			goto cleanup;
+		if (!pw) {
+			ret = wgp_errf(err, EINVAL, "PKEXEC_UID %u has no passwd entry",
+				       uid);
+			goto cleanup;
+		}
+		ret = set_identity(t, uid, pw->pw_gid, pw, err);
+		if (ret < 0)
+			goto cleanup;
+		ret = login_groups(t, err);
+		goto cleanup;
+	}
+
+	ret = wgp_errf(err, EINVAL,
+		       "run as root but not through sudo or pkexec: give -u USER (root as the target only with -u root)");
+cleanup:
+	if (ret < 0)
+		exec_target_free(t);
+	return ret;
+}
+
+void exec_target_free(struct exec_target *t)
+{
+	if (!t)
+		return;
+	free(t->groups);
+	free(t->name);
+	free(t->home);
+	free(t->shell);
+	memset(t, 0, sizeof(*t));
+}
+
+static bool is_var(const char *entry, const char *name)
+{
+	size_t len = strlen(name);
+
+	return !strncmp(entry, name, len) && entry[len] == '=';
+}
+
+static bool in_list(const char *entry, const char *const *list)
+{
+	for (; *list; list++)
+		if (is_var(entry, *list))
+			return true;
+	return false;
+}
+
+static bool have_var(char **env, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (is_var(env[i], name))
+			return true;
+	return false;
+}
+
+/* A runtime directory is only the target's if the target owns it: a root
+ * environment carries root's /run/user/0, which is no use to anyone else. */
+static bool runtime_dir_of(const char *dir, uid_t uid)
+{
+	struct stat sb;
+
+	return dir && *dir == '/' && stat(dir, &sb) == 0 &&
+	       S_ISDIR(sb.st_mode) && sb.st_uid == uid;
+}
+
+static int add_var(char **env, size_t *n, const char *name, const char *value)
+{
+	if (asprintf(&env[*n], "%s=%s", name, value) < 0) {
+		env[*n] = NULL;
+		return -ENOMEM;
+	}
+	(*n)++;
+	return 0;
+}
+
+static void free_env(char **env)
+{
+	char **p;
+
+	if (!env)
+		return;
+	for (p = env; *p; p++)
+		free(*p);
+	free(env);
+}
+
+/*
+ * The command's environment. From a root environment (sudo, pkexec, -u):
+ * the session variables above and nothing else, plus HOME, USER, LOGNAME,
+ * SHELL and PATH for the target. With file capabilities: the user's own
+ * environment, which is theirs to set, minus what the loader and libc act
+ * on, plus whichever of those five is missing.
+ */
+static int build_env(const struct exec_target *t, char ***out,
+		     struct wgp_err *err)
+{
+	char **env = NULL, **p, rundir[64];
+	const char *xdg = NULL;
+	size_t n = 0, cap = 8;
+	int ret = 0;
+
+	for (p = environ; *p; p++)
+		cap++;
+	env = calloc(cap, sizeof(*env));
+	if (!env)
+		return wgp_errf(err, ENOMEM, "out of memory");
+
+	for (p = environ; *p; p++) {
+		if (!strchr(*p, '='))
+			continue;
+		if (t->via_caps) {
+			if (!strncmp(*p, "LD_", 3) || in_list(*p, unsecure_vars))
+				continue;
+		} else {
+			if (strncmp(*p, "LC_", 3) && !in_list(*p, session_vars))
+				continue;
+			if (is_var(*p, "XDG_RUNTIME_DIR")) {
+				xdg = *p + strlen("XDG_RUNTIME_DIR=");
+				continue;
+			}
+		}
+		env[n] = strdup(*p);
+		if (!env[n]) {
+			ret = -ENOMEM;
+			goto cleanup;
+		}
+		n++;
+	}
+
+	if (!t->via_caps) {
+		if (!runtime_dir_of(xdg, t->uid)) {
+			snprintf(rundir, sizeof(rundir), "/run/user/%u",
+				 (unsigned int)t->uid);
+			xdg = runtime_dir_of(rundir, t->uid) ? rundir : NULL;
+		}
+		if (xdg && (ret = add_var(env, &n, "XDG_RUNTIME_DIR", xdg)) < 0)
+			goto cleanup;
+	}
+	if (!have_var(env, n, "HOME") &&
+	    (ret = add_var(env, &n, "HOME", t->home)) < 0)
+		goto cleanup;
+	if (t->name && !have_var(env, n, "USER") &&
+	    (ret = add_var(env, &n, "USER", t->name)) < 0)
+		goto cleanup;
+	if (t->name && !have_var(env, n, "LOGNAME") &&
+	    (ret = add_var(env, &n, "LOGNAME", t->name)) < 0)
+		goto cleanup;
+	if (!have_var(env, n, "SHELL") &&
+	    (ret = add_var(env, &n, "SHELL", t->shell)) < 0)
+		goto cleanup;
+	if (!have_var(env, n, "PATH") &&
+	    (ret = add_var(env, &n, "PATH", SANE_PATH)) < 0)
+		goto cleanup;
+	*out = env;
+	env = NULL;
+cleanup:
+	free_env(env);
+	if (ret < 0)
+		return wgp_errf(err, -ret, "cannot build the environment: %s",
+				strerror(-ret));
+	return 0;
+}
+
+/*
+ * No descriptor beyond 0, 1 and 2 may reach the command: whatever the
+ * caller left open (a root shell's redirections, a leaked socket) would be
+ * a privilege of its own. Ours are all O_CLOEXEC already. Marking rather
+ * than closing keeps the process whole should the exec fail.
+ */
+static int close_stray_fds(struct wgp_err *err)
+{
+	struct dirent *de;
+	DIR *d = NULL;
+	int dfd, fd, flags, ret = 0;
+	char *end;
+	long v;
+
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EINVAL)
+		return wgp_errf(err, errno, "close_range: %s", strerror(errno));
+
+	/* Before Linux 5.11: every open descriptor is listed here. */
+	dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return wgp_errf(err, errno, "cannot list /proc/self/fd: %s",
+				strerror(errno));
+	d = fdopendir(dfd);
+	if (!d) {
+		ret = wgp_errf(err, errno, "cannot list /proc/self/fd: %s",
+			       strerror(errno));
+		close(dfd);
+		goto cleanup;
+	}
+	while ((de = readdir(d))) {
+		v = strtol(de->d_name, &end, 10);
+		if (*end || end == de->d_name || v <= 2 || v == dfd || v > INT_MAX)
+			continue;
+		fd = v;
+		flags = fcntl(fd, F_GETFD);
+		if (flags < 0 && errno == EBADF)
+			continue;
+		if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) {
+			ret = wgp_errf(err, errno, "cannot mark fd %d close-on-exec: %s",
+				       fd, strerror(errno));
+			goto cleanup;
+		}
+	}
+cleanup:
+	if (d)
+		closedir(d);
+	return ret;
+}
+
+/*
+ * A command run for another user must not share root's terminal session:
+ * with TIOCSTI it could type into the root shell that waits for it. setsid()
+ * is refused to a process group leader (a shell with job control made us
+ * one); then leaving the controlling terminal is enough, as TIOCSTI only
+ * works on one's own controlling terminal. A session leader has nobody in
+ * its session to type at.
+ */
+static int leave_session(struct wgp_err *err)
+{
+	int fd, ret = 0;
+
+	if (setsid() >= 0)
+		return 0;
+	if (errno != EPERM)
+		return wgp_errf(err, errno, "setsid: %s", strerror(errno));
+	if (getsid(0) == getpid())
+		return 0;
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		/* ENXIO: no controlling terminal to leave. */
+		if (errno == ENXIO || errno == ENOENT)
+			return 0;
+		return wgp_errf(err, errno, "cannot open /dev/tty: %s",
+				strerror(errno));
+	}
+	if (ioctl(fd, TIOCNOTTY) < 0)
+		ret = wgp_errf(err, errno,
+			       "cannot leave the controlling terminal: %s",
+			       strerror(errno));
+	close(fd);
+	return ret;
+}
+
+static bool valid_name(const char *name)
+{
+	return name && *name && !strchr(name, '/') && strcmp(name, ".") &&
+	       strcmp(name, "..");
+}
+
+int exec_run(const struct exec_request *req, struct exec_target *t,
+	     bool *cmd_failed, struct wgp_err *err)
+{
+	struct wgp_err sub = { .msg = "" };
+	char **envp = NULL, **old_environ = environ;
+	char path[PATH_MAX];
+	struct state *st = NULL;
+	bool new_session;
+	struct stat sb;
+	int fd = -1, ret;
+
+	*cmd_failed = false;
+	if (!req->argv || !req->argv[0] || !req->argv[0][0]) {
+		ret = wgp_errf(err, EINVAL, "no command given");
+		goto cleanup;
+	}
+	/* Decided before the drop, while getuid() still says who ran us. */
+	new_session = getuid() == 0 && t->uid != 0;
+
+	ret = privdrop_raise(err);
+	if (ret < 0)
+		goto cleanup;
+	if (!privdrop_have(CAP_SYS_ADMIN)) {
+		ret = wgp_errf(err, EPERM,
+			       "needs root (sudo) or the capability-installed binary");
+		goto cleanup;
+	}
+
+	ret = state_read(&st, &sub);
+	if (ret == -ENOENT) {
+		ret = wgp_errf(err, ENOTCONN, "wgphys is not up");
+		goto cleanup;
+	}
+	if (ret < 0) {
+		ret = wgp_errf(err, -ret, "%s", sub.msg[0] ? sub.msg : strerror(-ret));
+		goto cleanup;
+	}
+	if (!st->netns[0] || !st->netns_ino) {
+		ret = wgp_errf(err, ENOTCONN,
+			       "wgphys is not up (no namespace recorded)");
+		goto cleanup;
+	}
+	if (!valid_name(st->netns)) {
+		ret = wgp_errf(err, EINVAL, "%s/state: invalid namespace name",
+			       WGPHYS_RUN_DIR);
+		goto cleanup;
+	}
+	if (req->netns && strcmp(req->netns, st->netns)) {
+		ret = wgp_errf(err, ESTALE,
+			       "namespace \"%s\" is configured, but wgphys up set up \"%s\"",
+			       req->netns, st->netns);
+		goto cleanup;
+	}
+
+	/*
+	 * The name must still be the namespace `up` made: if anything else
+	 * sits there (a symlink to the main namespace, a plain file, another
+	 * namespace), refuse. There is no fallback: the main namespace is
+	 * the one place this command must never run. O_NONBLOCK so that a
+	 * FIFO planted there cannot hang us.
+	 */
+	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, st->netns);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			ret = wgp_errf(err, ESTALE,
+				       "%s is a symbolic link, not the namespace wgphys up made; refusing",
+				       path);
+		else
+			ret = wgp_errf(err, errno, "cannot open %s: %s", path,
+				       strerror(errno));
+		goto cleanup;
+	}
+	if (fstat(fd, &sb) < 0) {
+		ret = wgp_errf(err, errno, "cannot stat %s: %s", path,
+			       strerror(errno));
+		goto cleanup;
+	}
+	if (sb.st_dev != st->netns_dev || sb.st_ino != st->netns_ino) {
+		ret = wgp_errf(err, ESTALE,
+			       "%s is not the namespace wgphys up made; refusing",
+			       path);
+		goto cleanup;
+	}
+
+	ret = nsenter_netns(fd, st->netns, err);
+	if (ret < 0)
+		goto cleanup;
+	close(fd);
+	fd = -1;
+
+	ret = privdrop_drop(t->uid, t->gid, t->groups, t->n_groups, err);
+	if (ret < 0)
+		goto cleanup;
+	ret = build_env(t, &envp, err);
+	if (ret < 0)
+		goto cleanup;
+	ret = close_stray_fds(err);
+	if (ret < 0)
+		goto cleanup;
+	if (new_session) {
+		ret = leave_session(err);
+		if (ret < 0)
+			goto cleanup;
+	}
+
+	/* execvp() searches the PATH of environ, not of an envp argument:
+	 * install the new environment, and put the old one back on failure. */
+	environ = envp;
+	execvp(req->argv[0], req->argv);
+	ret = -errno;
+	environ = old_environ;
+	*cmd_failed = true;
+	if (ret == -ENOENT && !strchr(req->argv[0], '/'))
+		wgp_errf(err, ENOENT, "%s: command not found", req->argv[0]);
+	else
+		wgp_errf(err, -ret, "%s: %s", req->argv[0], strerror(-ret));
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	state_free(st);
+	free_env(envp);
+	return ret;
+}

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The privilege drop before `wgphys exec` runs its command. The order is
+ * the one bubblewrap settled on: what needs CAP_SETPCAP (bounding set,
+ * securebits) while we still hold it, then gid, groups, uid, then the
+ * capability sets, then no_new_privs, and finally a check, from what the
+ * kernel reports, that none of it can be undone.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <linux/securebits.h>
+#include <cap-ng.h>
+
+#include "privdrop.h"
+
+/* Higher than any capability number the kernel will define for a while;
+ * the bounding set loop stops at the first one the kernel does not know. */
+#define CAP_PROBE_MAX 64
+
+/* The effective, permitted and inheritable sets, straight from the kernel. */
+static int read_caps(struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3])
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+		.pid = 0,
+	};
+
+	memset(data, 0, sizeof(*data) * _LINUX_CAPABILITY_U32S_3);
+	return syscall(SYS_capget, &hdr, data) < 0 ? -errno : 0;
+}
+
+int privdrop_raise(struct wgp_err *err)
+{
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	bool change = false;
+	unsigned int cap;
+	int i;
+
+	/*
+	 * Root (sudo, pkexec) has every permitted capability effective
+	 * already: one capget says so, and libcap-ng, which parses
+	 * /proc/self/status twice to load its state, is left out of it.
+	 */
+	if (read_caps(data) == 0) {
+		for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+			if (data[i].permitted & ~data[i].effective)
+				break;
+		if (i == _LINUX_CAPABILITY_U32S_3)
+			return 0;
+	}
+
+	if (capng_get_caps_process() < 0)
+		return wgp_errf(err, EPERM, "cannot read own capabilities");
+	for (cap = 0; cap <= CAP_LAST_CAP; cap++) {
+		if (capng_have_capability(CAPNG_PERMITTED, cap) != 1 ||
+		    capng_have_capability(CAPNG_EFFECTIVE, cap) == 1)
+			continue;
+		if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, cap) < 0)
+			return wgp_errf(err, EINVAL, "cannot raise capability %u", cap);
+		change = true;
+	}
+	if (change && capng_apply(CAPNG_SELECT_CAPS) < 0)
+		return wgp_errf(err, errno ? errno : EPERM,
+				"cannot make permitted capabilities effective: %s",
+				strerror(errno ? errno : EPERM));
+	return 0;
+}
+
+int privdrop_have(unsigned int cap)
+{
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	if (cap >= 32 * _LINUX_CAPABILITY_U32S_3 || read_caps(data) < 0)
+		return 0;
+	return !!(data[cap / 32].effective & (1U << (cap % 32)));
+}
+
+static int cmp_gid(const void *a, const void *b)
+{
+	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sort and deduplicate in place; returns the new length. The kernel keeps
+ * groups sorted but not unique, and getgrouplist() may repeat the primary. */
+static int gid_set(gid_t *g, int n)
+{
+	int i, j;
+
+	if (n <= 1)
+		return n;
+	qsort(g, n, sizeof(*g), cmp_gid);
+	for (i = 1, j = 1; i < n; i++)
+		if (g[i] != g[j - 1])
+			g[j++] = g[i];
+	return j;
+}
+
+/*
+ * 1 if the supplementary groups are exactly the set want[0..n), 0 if not,
+ * -errno if they cannot be read.
+ */
+static int groups_are(const gid_t *want, int n)
+{
+	gid_t *cur = NULL, *tgt = NULL;
+	int ncur, ntgt, ret;
+
+	ncur = getgroups(0, NULL);
+	if (ncur < 0)
+		return -errno;
+	cur = calloc(ncur + 1, sizeof(*cur));
+	tgt = calloc(n + 1, sizeof(*tgt));
+	if (!cur || !tgt) {
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	ncur = getgroups(ncur, cur);
+	if (ncur < 0) {
+		ret = -errno;
+		goto cleanup;
+	}
+	if (n)
+		memcpy(tgt, want, n * sizeof(*tgt));
+	ncur = gid_set(cur, ncur);
+	ntgt = gid_set(tgt, n);
+	ret = ncur == ntgt && !memcmp(cur, tgt, ncur * sizeof(*cur));
+cleanup:
+	free(cur);
+	free(tgt);
+	return ret;
+}
+
+/* CapBnd, CapAmb and NoNewPrivs from /proc/self/status. 0 or -errno. */
+static int read_status(unsigned long long *bnd, unsigned long long *amb,
+		       int *nnp)
+{
+	char buf[4096], *line, *next, *end;
+	int fd, found = 0;
+	ssize_t n;
+
+	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* The lines wanted come long before the first 4 KiB end. */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	for (line = buf; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!strncmp(line, "CapBnd:", 7)) {
+			*bnd = strtoull(line + 7, &end, 16);
+			found |= 1;
+		} else if (!strncmp(line, "CapAmb:", 7)) {
+			*amb = strtoull(line + 7, &end, 16);
+			found |= 2;
+		} else if (!strncmp(line, "NoNewPrivs:", 11)) {
+			*nnp = strtol(line + 11, &end, 10);
+			found |= 4;
+		} else {
+			continue;
+		}
+		if (*end)
+			return -EINVAL;
+	}
+	return found == 7 ? 0 : -ENODATA;
+}
+
+int privdrop_drop(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
+		  struct wgp_err *err)
+{
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
+	int ret, bits, cap;
+
+	/*
+	 * Ambient capabilities are handed to every later exec by a non-root
+	 * uid: they go first. Clearing them needs no privilege; EINVAL means
+	 * a kernel from before ambient capabilities (4.3), which has none.
+	 */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
+	    errno != EINVAL)
+		return wgp_errf(err, errno, "cannot clear ambient capabilities: %s",
+				strerror(errno));
+
+	/*
+	 * Root keeps uid 0 only when asked for with -u root. Without these
+	 * bits, any exec by uid 0 is handed a full permitted set again (the
+	 * empty bounding set below stops that too; this says it twice).
+	 * Locked, so that the command cannot turn them off.
+	 */
+	if (uid == 0) {
+		bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+		if (bits < 0 ||
+		    prctl(PR_SET_SECUREBITS, (unsigned long)bits | SECBIT_NOROOT |
+			  SECBIT_NOROOT_LOCKED, 0, 0, 0) < 0)
+			return wgp_errf(err, errno, "cannot set securebits: %s",
+					strerror(errno));
+	}
+
+	/*
+	 * The bounding set can only shrink while CAP_SETPCAP is effective,
+	 * which it stops being below: empty it now. By hand, one prctl per
+	 * capability (dropping one already gone succeeds) up to the first the
+	 * kernel does not know (EINVAL). Not capng_apply(CAPNG_SELECT_BOUNDS):
+	 * it re-reads /proc/self/status twice, and libcap-ng 0.8.3 returns 0
+	 * without CAP_SETPCAP, having dropped nothing.
+	 */
+	for (cap = 0; cap < CAP_PROBE_MAX; cap++) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+			continue;
+		if (errno == EINVAL && cap > 0)
+			break;
+		return wgp_errf(err, errno,
+				"cannot empty the capability bounding set%s: %s",
+				errno == EPERM ? " without CAP_SETPCAP" : "",
+				strerror(errno));
+	}
+
+	/* Group before user: once the uid has changed, CAP_SETGID is gone. */
+	if (getresgid(&rgid, &egid, &sgid) < 0)
+		return wgp_errf(err, errno, "getresgid: %s", strerror(errno));
+	if ((rgid != gid || egid != gid || sgid != gid) &&
+	    setresgid(gid, gid, gid) < 0)
+		return wgp_errf(err, errno, "cannot change group to %u: %s",
+				(unsigned int)gid, strerror(errno));
+
+	ret = groups_are(groups, n_groups);
+	if (ret < 0)
+		return wgp_errf(err, -ret, "cannot read supplementary groups: %s",
+				strerror(-ret));
+	if (!ret && setgroups(n_groups, groups) < 0)
+		return wgp_errf(err, errno, "cannot set supplementary groups: %s",
+				strerror(errno));
+
+	/*
+	 * With KEEPCAPS off, leaving uid 0 for another uid makes the kernel
+	 * clear the permitted and effective sets as part of setresuid()
+	 * itself: no moment exists where the new uid holds them.
+	 */
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return wgp_errf(err, errno, "cannot clear keepcaps: %s",
+				strerror(errno));
+	if (getresuid(&ruid, &euid, &suid) < 0)
+		return wgp_errf(err, errno, "getresuid: %s", strerror(errno));
+	if ((ruid != uid || euid != uid || suid != uid) &&
+	    setresuid(uid, uid, uid) < 0)
+		return wgp_errf(err, errno, "cannot change user to %u: %s",
+				(unsigned int)uid, strerror(errno));
+
+	/*
+	 * A file-capability binary kept its uid, so the kernel cleared
+	 * nothing; root as the target kept everything. Empty all three sets
+	 * ourselves (this never needs a privilege).
+	 */
+	capng_clear(CAPNG_SELECT_CAPS);
+	if (capng_apply(CAPNG_SELECT_CAPS) < 0)
+		return wgp_errf(err, errno ? errno : EPERM,
+				"cannot clear capabilities: %s",
+				strerror(errno ? errno : EPERM));
+
+	/* No setuid bit, file capability or LSM transition on any later exec
+	 * may hand back what was just given up. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return wgp_errf(err, errno, "cannot set no_new_privs: %s",
+				strerror(errno));
+
+	return privdrop_verify(uid, gid, groups, n_groups, err);
+}
+
+int privdrop_verify(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
+		    struct wgp_err *err)
+{
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	unsigned long long bnd, amb;
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
+	int i, r, nnp;
+
+	if (getresuid(&ruid, &euid, &suid) < 0 ||
+	    getresgid(&rgid, &egid, &sgid) < 0)
+		return wgp_errf(err, EPERM, "cannot read own ids after the drop");
+	if (ruid != uid || euid != uid || suid != uid ||
+	    rgid != gid || egid != gid || sgid != gid)
+		return wgp_errf(err, EPERM,
+				"ids after the drop are uid %u/%u/%u gid %u/%u/%u, not %u/%u",
+				(unsigned int)ruid, (unsigned int)euid,
+				(unsigned int)suid, (unsigned int)rgid,
+				(unsigned int)egid, (unsigned int)sgid,
+				(unsigned int)uid, (unsigned int)gid);
+	if (groups_are(groups, n_groups) != 1)
+		return wgp_errf(err, EPERM,
+				"supplementary groups after the drop are not the target's");
+
+	/* Ask the kernel directly rather than libcap-ng, which did the work:
+	 * a check that shares the code it checks proves little. */
+	r = read_caps(data);
+	if (r < 0)
+		return wgp_errf(err, EPERM, "capget: %s", strerror(-r));
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		if (data[i].effective || data[i].permitted || data[i].inheritable)
+			return wgp_errf(err, EPERM,
+					"capabilities survived the drop (capget: eff %08x prm %08x inh %08x)",
+					data[i].effective, data[i].permitted,
+					data[i].inheritable);
+	/*
+	 * The bounding and ambient sets as the kernel shows them: one read of
+	 * /proc/self/status rather than two prctl() per capability.
+	 */
+	r = read_status(&bnd, &amb, &nnp);
+	if (r < 0)
+		return wgp_errf(err, EPERM, "cannot read /proc/self/status: %s",
+				strerror(-r));
+	if (bnd)
+		return wgp_errf(err, EPERM,
+				"the bounding set is not empty after the drop (%016llx)",
+				bnd);
+	if (amb)
+		return wgp_errf(err, EPERM,
+				"ambient capabilities survived the drop (%016llx)", amb);
+	if (nnp != 1 || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		return wgp_errf(err, EPERM, "no_new_privs is not set after the drop");
+
+	/*
+	 * The proof that counts: try to get root back. Should this succeed
+	 * the process is root again, which is fine only because the caller
+	 * refuses to go on and exits.
+	 */
+	if (uid != 0 && (setuid(0) == 0 || setresuid(0, 0, 0) == 0))
+		return wgp_errf(err, EPERM,
+				"regained uid 0 after dropping privileges; refusing to run");
+	if (gid != 0 && (setgid(0) == 0 || setresgid(0, 0, 0) == 0))
+		return wgp_errf(err, EPERM,
+				"regained gid 0 after dropping privileges; refusing to run");
+	if (uid == 0) {
+		r = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+		if (r < 0 || !(r & SECBIT_NOROOT) || !(r & SECBIT_NOROOT_LOCKED))
+			return wgp_errf(err, EPERM,
+					"securebits noroot is not set for root");
+	}
+	return 0;
+}
