@@ -69,6 +69,10 @@ check: all test-build
 check-host: all test-build
 	tests/run --no-vm
 
+# The installed wgphys, shown in the VM's test world.
+demo:
+	tests/vm/run scripts/demo.sh
+
 analyze:
 	cppcheck --quiet --enable=warning,portability --error-exitcode=1 \
 		--suppress=missingIncludeSystem $(LIB_SRCS) $(CLI_SRCS)
@@ -85,5 +89,5 @@ clean:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
-.PHONY: all check check-host test-build analyze install clean
+.PHONY: all check check-host test-build demo analyze install clean
 .SECONDARY:

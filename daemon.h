@@ -23,10 +23,13 @@ struct daemon_spec {
  * NETNS_ETC_DIR/<name>/ is bound over /etc and a fresh /run/<spec->name>
  * keeps it from talking to an instance of the main namespace; a new
  * session, a fixed environment, stdio to WGPHYS_RUN_DIR/<spec->name>.log.
- * Returns once the program is exec'd (or failed to be).
+ * journal(arg, the daemon) is called between fork and exec, and the program
+ * runs only if it succeeds. Returns once the program is exec'd (or failed
+ * to be).
  */
 int daemon_start(int netns_fd, const char *netns, const struct daemon_spec *spec,
-		 struct state_daemon *out, struct wgp_err *err);
+		 int (*journal)(void *arg, const struct state_daemon *d, struct wgp_err *err),
+		 void *arg, struct wgp_err *err);
 
 /* Same, in the current (main) namespace and with no confinement: for
  * RestoreOnDown. The program daemonises itself; nothing is recorded. */
@@ -34,7 +37,8 @@ int daemon_spawn_main(char *const *argv, struct wgp_err *err);
 
 /* Whether d is still the process that was started (pid and start time). */
 bool daemon_alive(const struct state_daemon *d);
-/* SIGTERM, wait (bounded), SIGKILL. Already gone is success. */
+/* SIGTERM, wait (bounded), SIGKILL: the daemon and what is left of its
+ * process group. Already gone is success. */
 int daemon_stop(const struct state_daemon *d, struct wgp_err *err);
 
 /* /proc/PID/stat field 22, or 0. */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
+#include <cap-ng.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -44,6 +45,11 @@ static void lookup_child(int netns_fd, const char *netns, const struct wg_peer *
 	int rc;
 
 	if (nsenter_netns(netns_fd, netns, NULL) < 0)
+		_exit(2);
+	/* What answers comes from the physical network: parse it with no
+	 * capability left (bounding set included). */
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_apply(CAPNG_SELECT_BOTH) < 0)
 		_exit(2);
 	snprintf(port, sizeof(port), "%u", p->endpoint_port);
 	rc = getaddrinfo(p->endpoint_host, port, &hints, &res);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -96,16 +97,30 @@ struct nlmsghdr *nlk_msg(struct nlk *nl, void *buf, uint16_t type, uint16_t flag
 }
 
 #ifdef WGPHYS_FAULT_INJECTION
+/*
+ * Test builds only. WGPHYS_FAIL_AT=N: the Nth request that changes
+ * something fails with EIO. WGPHYS_CRASH_AT=N: the process dies on the
+ * spot instead, as a crash or a kill -9 would leave it.
+ */
+static long env_long(const char *name)
+{
+	const char *s = getenv(name);
+
+	return s ? strtol(s, NULL, 10) : 0;
+}
+
 int nlk_fault(void)
 {
-	static long count, fail_at = -1;
-	const char *s;
+	static long count, fail_at = -1, crash_at = -1;
 
 	if (fail_at < 0) {
-		s = getenv("WGPHYS_FAIL_AT");
-		fail_at = s ? strtol(s, NULL, 10) : 0;
+		fail_at = env_long("WGPHYS_FAIL_AT");
+		crash_at = env_long("WGPHYS_CRASH_AT");
 	}
-	return fail_at > 0 && ++count == fail_at;
+	++count;
+	if (crash_at > 0 && count == crash_at)
+		_exit(99);
+	return fail_at > 0 && count == fail_at;
 }
 #endif
 
@@ -146,10 +161,18 @@ static int noop_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* A dump's end carries its own error code (e.g. a dump that failed midway). */
 static int done_cb(const struct nlmsghdr *nlh, void *data)
 {
-	(void)nlh;
 	(void)data;
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
+		int e = *(const int *)mnl_nlmsg_get_payload(nlh);
+
+		if (e < 0) {
+			errno = -e;
+			return MNL_CB_ERROR;
+		}
+	}
 	return MNL_CB_STOP;
 }
 
@@ -162,6 +185,7 @@ int nlk_talk(struct nlk *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	mnl_cb_t ctl[NLMSG_MIN_TYPE];
 	char buf[32768];	/* dumps come in pages of up to 32 KiB */
 	unsigned int seq = nlh->nlmsg_seq;
+	bool intr;
 	ssize_t len;
 	int ret;
 
@@ -175,6 +199,7 @@ int nlk_talk(struct nlk *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
+	intr = false;
 	memcpy(ctl, ctl_template, sizeof(ctl));
 	ctl[NLMSG_ERROR] = NULL;
 	for (;;) {
@@ -188,21 +213,28 @@ int nlk_talk(struct nlk *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 			int rem = (int)len;
 
 			for (; mnl_nlmsg_ok(h, rem); h = mnl_nlmsg_next(h, &rem)) {
+				/* The kernel changed the table under a dump:
+				 * what was read may be inconsistent. */
+				if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+					intr = true;
 				if (h->nlmsg_type != NLMSG_ERROR)
 					continue;
+				/* A late answer to an earlier request: not ours. */
 				if (!mnl_nlmsg_seq_ok(h, seq) ||
 				    !mnl_nlmsg_portid_ok(h, nl->portid))
-					return -EPROTO;
+					continue;
 				ret = ack_cb(h, nl);
 				return ret == MNL_CB_ERROR ? -errno : 0;
 			}
 		}
 		ret = mnl_cb_run2(buf, (size_t)len, seq, nl->portid, cb, data,
 				  ctl, NLMSG_MIN_TYPE);
+		if (ret < 0 && (errno == ESRCH || errno == EPROTO))
+			continue;	/* a stale message: skip it */
 		if (ret < 0)
 			return errno ? -errno : -EIO;
 		if (ret == MNL_CB_STOP)
-			return 0;
+			return intr ? -EINTR : 0;
 	}
 }
 

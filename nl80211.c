@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <linux/netlink.h>
 #include <linux/nl80211.h>
+#include <netlink/errno.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
@@ -50,9 +51,12 @@ static int session_open(struct session *s, int netns_fd)
 	}
 	/* The kernel's reasons, for the message (best effort). */
 	setsockopt(nl_socket_get_fd(s->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(s->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	s->family = genl_ctrl_resolve(s->sk, NL80211_GENL_NAME);
 	if (s->family < 0) {
-		ret = -EPROTONOSUPPORT;
+		/* Only an absent family means "no wireless here": anything
+		 * else must not let a check pass. */
+		ret = s->family == -NLE_OBJ_NOTFOUND ? -EPROTONOSUPPORT : -EIO;
 		goto err;
 	}
 	return 0;

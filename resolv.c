@@ -8,12 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "paths.h"
 #include "resolv.h"
 
 #define SAVED_RESOLV WGPHYS_RUN_DIR "/resolv.conf"
+#define TUNNEL_RESOLV WGPHYS_RUN_DIR "/resolv.conf.tunnel"
 #define RESOLVED_UPLINK "/run/systemd/resolve/resolv.conf"
 #define MAX_FILE (1 << 20)
 
@@ -50,53 +52,79 @@ static int read_file(const char *path, char **out, size_t *len)
 	return 0;
 }
 
-/* Write a whole file next to path, then rename it over path. */
-static int replace_file(const char *path, const char *data, size_t len, mode_t mode)
+static bool is_regular(const char *path)
 {
-	char tmp[PATH_MAX];
-	ssize_t w;
-	size_t off = 0;
-	int fd, ret = 0;
+	struct stat sb;
 
-	snprintf(tmp, sizeof(tmp), "%s.wgphys-new", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return -errno;
+	return lstat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	size_t off = 0;
+	ssize_t w;
+
 	while (off < len) {
 		w = write(fd, data + off, len - off);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			ret = -errno;
-			break;
+			return -errno;
 		}
 		off += (size_t)w;
 	}
+	return 0;
+}
+
+/* Write a whole file next to path, then rename it over path. */
+static int replace_file(const char *path, const char *data, size_t len, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	int fd, ret;
+
+	snprintf(tmp, sizeof(tmp), "%s.wgphys-new", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -errno;
+	ret = write_all(fd, data, len);
 	if (!ret && fchmod(fd, mode) < 0)
 		ret = -errno;
 	if (close(fd) < 0 && !ret)
 		ret = -errno;
 	if (!ret && rename(tmp, path) < 0)
 		ret = -errno;
-	if (ret == -EBUSY) {
-		/* path is a mount point (a container's bind-mounted
-		 * resolv.conf): it can only be rewritten in place. */
-		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-		ret = fd < 0 ? -errno : 0;
-		for (off = 0; !ret && off < len; off += (size_t)w) {
-			w = write(fd, data + off, len - off);
-			if (w < 0)
-				ret = -errno;
-		}
-		if (fd >= 0)
-			close(fd);
-	}
 	unlink(tmp);
+	return ret;
+}
+
+/*
+ * Rewrite resolv.conf keeping its inode. Replacing it (rename) would detach
+ * every bind mount made on it in other mount namespaces (the kernel drops
+ * mounts on a file that is unlinked or renamed over, since 3.18), and a
+ * daemon of ours that had /etc/netns/NAME/resolv.conf bound there would
+ * then write the main one. dhcpcd writes in place for the same reason.
+ * Only a regular file is rewritten so; anything else (a symlink to
+ * systemd-resolved's stub, nothing at all) is replaced.
+ */
+static int rewrite_file(const char *path, const char *data, size_t len, mode_t mode)
+{
+	struct stat sb;
+	int fd, ret;
+
+	if (lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
+		return replace_file(path, data, len, mode);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	ret = write_all(fd, data, len);
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
 	return ret;
 }
 
 int resolv_save(enum resolv_mode *mode, struct wgp_err *err)
 {
+	enum resolv_mode m;
 	char target[PATH_MAX];
 	struct stat sb;
 	char *data = NULL;
@@ -115,18 +143,19 @@ int resolv_save(enum resolv_mode *mode, struct wgp_err *err)
 		if (n < 0)
 			return wgp_errf(err, errno, "Cannot read %s: %m", RESOLV_CONF);
 		ret = replace_file(SAVED_RESOLV, target, (size_t)n, 0600);
-		*mode = RESOLV_SYMLINK;
+		m = RESOLV_SYMLINK;
 	} else {
 		ret = read_file(RESOLV_CONF, &data, &len);
 		if (ret < 0)
 			return wgp_errf(err, -ret, "Cannot read %s: %s", RESOLV_CONF, strerror(-ret));
 		ret = replace_file(SAVED_RESOLV, data, len, 0600);
 		free(data);
-		*mode = RESOLV_FILE;
+		m = RESOLV_FILE;
 	}
 	if (ret < 0)
 		return wgp_errf(err, -ret, "Cannot save %s in %s: %s", RESOLV_CONF,
 				SAVED_RESOLV, strerror(-ret));
+	*mode = m;
 	return 0;
 }
 
@@ -151,11 +180,46 @@ int resolv_write(const struct wg_config *wg, struct wgp_err *err)
 	}
 	if (off >= sizeof(buf))
 		return wgp_errf(err, E2BIG, "Too many DNS entries");
-	/* A symlink (systemd-resolved's stub) is replaced, not written through. */
-	ret = replace_file(RESOLV_CONF, buf, off, 0644);
+	/* A symlink (systemd-resolved's stub) is replaced, not written
+	 * through; a regular file keeps its inode and its content, shadowed. */
+	ret = replace_file(TUNNEL_RESOLV, buf, off, 0644);
+	if (!ret && !is_regular(RESOLV_CONF))
+		ret = replace_file(RESOLV_CONF, buf, off, 0644);
+	if (ret < 0)
+		return wgp_errf(err, -ret, "Cannot write %s: %s", RESOLV_CONF, strerror(-ret));
+	/*
+	 * Read-only while up: a DHCP client of the main namespace that sees
+	 * its link leave rewrites resolv.conf in place (EROFS now) or renames
+	 * over it (EBUSY: it is a mount point). Where mounting is not allowed
+	 * (some containers), the file is rewritten instead.
+	 */
+	if (mount(TUNNEL_RESOLV, RESOLV_CONF, NULL, MS_BIND, NULL) == 0) {
+		if (mount(NULL, RESOLV_CONF, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) == 0)
+			return 0;
+		ret = -errno;
+		umount2(RESOLV_CONF, MNT_DETACH);
+		return wgp_errf(err, -ret, "Cannot make %s read-only: %s", RESOLV_CONF,
+				strerror(-ret));
+	}
+	ret = rewrite_file(RESOLV_CONF, buf, off, 0644);
 	if (ret < 0)
 		return wgp_errf(err, -ret, "Cannot write %s: %s", RESOLV_CONF, strerror(-ret));
 	return 0;
+}
+
+/* Take off the read-only copy resolv_write bound, if it is there. */
+static void unbind_tunnel_resolv(void)
+{
+	struct stat a, b;
+	int n;
+
+	if (stat(TUNNEL_RESOLV, &b) < 0)
+		return;
+	for (n = 0; n < 8 && stat(RESOLV_CONF, &a) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino; n++)
+		if (umount2(RESOLV_CONF, MNT_DETACH) < 0)
+			break;
+	unlink(TUNNEL_RESOLV);
 }
 
 int resolv_restore(enum resolv_mode mode, struct wgp_err *err)
@@ -165,6 +229,9 @@ int resolv_restore(enum resolv_mode mode, struct wgp_err *err)
 	size_t len;
 	int ret = 0;
 
+	if (mode == RESOLV_KEPT)
+		return 0;
+	unbind_tunnel_resolv();
 	switch (mode) {
 	case RESOLV_KEPT:
 		return 0;
@@ -175,10 +242,12 @@ int resolv_restore(enum resolv_mode mode, struct wgp_err *err)
 	case RESOLV_FILE:
 	case RESOLV_SYMLINK:
 		ret = read_file(SAVED_RESOLV, &data, &len);
+		if (ret == -ENOENT)
+			return 0;	/* restored already, by an earlier down */
 		if (ret < 0)
 			break;
 		if (mode == RESOLV_FILE) {
-			ret = replace_file(RESOLV_CONF, data, len, 0644);
+			ret = rewrite_file(RESOLV_CONF, data, len, 0644);
 		} else {
 			snprintf(tmp, sizeof(tmp), "%s.wgphys-new", RESOLV_CONF);
 			unlink(tmp);

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/if_addr.h>
@@ -72,6 +73,17 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 		case IFLA_PARENT_DEV_NAME:
 			li->hardware = true;
 			break;
+		case IFLA_PERM_ADDRESS:
+			format_mac(li->perm_mac, sizeof(li->perm_mac), mnl_attr_get_payload(a),
+				   mnl_attr_get_payload_len(a));
+			break;
+		case IFLA_LINK:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				li->lower = (int)mnl_attr_get_u32(a);
+			break;
+		case IFLA_LINK_NETNSID:
+			li->lower_elsewhere = true;
+			break;
 		}
 	}
 	l->n++;
@@ -81,14 +93,20 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 int rtnl_links(struct nlk *nl, struct link_info **out, size_t *n)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = nlk_msg(nl, buf, RTM_GETLINK, NLM_F_DUMP);
+	struct nlmsghdr *nlh;
 	struct links l = { 0 };
 	struct ifinfomsg *ifi;
-	int ret;
+	int ret, tries = 0;
 
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ret = nlk_talk(nl, nlh, link_cb, &l);
+	do {
+		free(l.v);
+		l.v = NULL;
+		l.n = 0;
+		nlh = nlk_msg(nl, buf, RTM_GETLINK, NLM_F_DUMP);
+		ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+		ifi->ifi_family = AF_UNSPEC;
+		ret = nlk_talk(nl, nlh, link_cb, &l);
+	} while (ret == -EINTR && ++tries < 5);	/* changed under the dump: again */
 	if (ret < 0) {
 		free(l.v);
 		return ret;
@@ -213,13 +231,22 @@ static int addr_save_cb(const struct nlmsghdr *nlh, void *data)
 		if (mnl_attr_get_type(a) == IFA_FLAGS &&
 		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
 			flags = mnl_attr_get_u32(a);
+		/* Made by the kernel from router advertisements (SLAAC) or for
+		 * the link itself: it makes them again in the new place. */
+		if (mnl_attr_get_type(a) == IFA_PROTO &&
+		    mnl_attr_validate(a, MNL_TYPE_U8) == 0 &&
+		    mnl_attr_get_u8(a) != IFAPROT_UNSPEC)
+			return MNL_CB_OK;
 		/* The kernel makes link-local addresses itself. */
 		if (ifa->ifa_family == AF_INET6 && mnl_attr_get_type(a) == IFA_ADDRESS &&
 		    mnl_attr_get_payload_len(a) == 16 &&
 		    is_v6_linklocal(mnl_attr_get_payload(a)))
 			return MNL_CB_OK;
 	}
-	if (flags & IFA_F_TEMPORARY)
+	/* IFA_F_TEMPORARY is IFA_F_SECONDARY's bit: only IPv6 privacy
+	 * addresses are skipped (the kernel makes new ones), never an IPv4
+	 * secondary address. */
+	if (ifa->ifa_family == AF_INET6 && (flags & IFA_F_TEMPORARY))
 		return MNL_CB_OK;
 	s->ret = s->fn(s->arg, nlh);
 	return s->ret < 0 ? MNL_CB_ERROR : MNL_CB_OK;
@@ -233,8 +260,12 @@ static int route_save_cb(const struct nlmsghdr *nlh, void *data)
 	uint32_t table = rtm->rtm_table;
 	int oif = 0;
 
+	/* The kernel's own routes, and those it learnt from router
+	 * advertisements: replayed, an RA route would stop the kernel from
+	 * taking the next advertisement's. */
 	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_type != RTN_UNICAST ||
-	    rtm->rtm_protocol == RTPROT_KERNEL || (rtm->rtm_flags & RTM_F_CLONED))
+	    rtm->rtm_protocol == RTPROT_KERNEL || rtm->rtm_protocol == RTPROT_RA ||
+	    (rtm->rtm_flags & RTM_F_CLONED))
 		return MNL_CB_OK;
 	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
 		switch (mnl_attr_get_type(a)) {
@@ -298,7 +329,6 @@ static bool keep_addr_attr(uint16_t type)
 	case IFA_ADDRESS:
 	case IFA_LOCAL:
 	case IFA_BROADCAST:
-	case IFA_CACHEINFO:
 	case IFA_RT_PRIORITY:
 		return true;
 	}
@@ -325,7 +355,15 @@ static bool keep_route_attr(uint16_t type)
 #define ADDR_FLAGS_KEPT (IFA_F_NODAD | IFA_F_HOMEADDRESS | IFA_F_MANAGETEMPADDR | \
 			 IFA_F_NOPREFIXROUTE | IFA_F_MCAUTOJOIN)
 
-int rtnl_replay(struct nlk *nl, const struct nlmsghdr *saved, int ifindex)
+/* What is left of a lifetime after elapsed seconds; 0: it ran out. */
+static uint32_t lifetime_left(uint32_t lft, uint32_t elapsed)
+{
+	if (lft == UINT32_MAX)
+		return lft;	/* forever */
+	return lft > elapsed ? lft - elapsed : 0;
+}
+
+int rtnl_replay(struct nlk *nl, const struct nlmsghdr *saved, int ifindex, uint32_t elapsed)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -343,9 +381,21 @@ int rtnl_replay(struct nlk *nl, const struct nlmsghdr *saved, int ifindex)
 		ifa->ifa_index = (uint32_t)ifindex;
 		mnl_attr_for_each(a, saved, sizeof(*old)) {
 			if (mnl_attr_get_type(a) == IFA_FLAGS &&
-			    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			    mnl_attr_validate(a, MNL_TYPE_U32) == 0) {
 				flags = mnl_attr_get_u32(a);
-			else if (keep_addr_attr(mnl_attr_get_type(a)))
+			} else if (mnl_attr_get_type(a) == IFA_CACHEINFO &&
+				   mnl_attr_get_payload_len(a) >= sizeof(struct ifa_cacheinfo)) {
+				/* A lease that ran out while we were up is not
+				 * brought back. */
+				struct ifa_cacheinfo ci = *(const struct ifa_cacheinfo *)
+							  mnl_attr_get_payload(a);
+
+				ci.ifa_valid = lifetime_left(ci.ifa_valid, elapsed);
+				ci.ifa_prefered = lifetime_left(ci.ifa_prefered, elapsed);
+				if (!ci.ifa_valid)
+					return 0;
+				mnl_attr_put(nlh, IFA_CACHEINFO, sizeof(ci), &ci);
+			} else if (keep_addr_attr(mnl_attr_get_type(a)))
 				mnl_attr_put(nlh, mnl_attr_get_type(a),
 					     mnl_attr_get_payload_len(a),
 					     mnl_attr_get_payload(a));
@@ -359,7 +409,7 @@ int rtnl_replay(struct nlk *nl, const struct nlmsghdr *saved, int ifindex)
 		nlh = nlk_msg(nl, buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
 		rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 		*rtm = *old;
-		rtm->rtm_flags = 0;
+		rtm->rtm_flags &= RTNH_F_ONLINK;	/* "via GW onlink" needs it */
 		mnl_attr_for_each(a, saved, sizeof(*old)) {
 			uint16_t type = mnl_attr_get_type(a);
 
@@ -372,10 +422,14 @@ int rtnl_replay(struct nlk *nl, const struct nlmsghdr *saved, int ifindex)
 				 * its lifetime; the dump gives it in clock ticks,
 				 * a request takes seconds. */
 				const struct rta_cacheinfo *ci = mnl_attr_get_payload(a);
+				uint32_t left;
 
-				if (ci->rta_expires)
-					mnl_attr_put_u32(nlh, RTA_EXPIRES,
-							 (uint32_t)ci->rta_expires / 100);
+				if (ci->rta_expires <= 0)
+					continue;
+				left = lifetime_left((uint32_t)ci->rta_expires / 100, elapsed);
+				if (!left)
+					return 0;
+				mnl_attr_put_u32(nlh, RTA_EXPIRES, left);
 			}
 		}
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);

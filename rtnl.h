@@ -16,6 +16,9 @@ struct link_info {
 	char name[IFNAMSIZ];
 	char kind[32];		/* IFLA_INFO_KIND, "" for none */
 	char mac[3 * 32];	/* "aa:bb:..", "" for none */
+	char perm_mac[3 * 32];	/* the burnt-in address, "" if unknown */
+	int lower;		/* IFLA_LINK: the device it is stacked on */
+	bool lower_elsewhere;	/* ...which is in another namespace */
 	unsigned int flags;	/* IFF_* */
 	unsigned int type;	/* ARPHRD_* */
 	bool hardware;		/* the kernel names a parent device */
@@ -47,8 +50,12 @@ int rtnl_wireguard_create(struct nlk *nl, const char *name, uint32_t mtu,
  */
 int rtnl_save(struct nlk *nl, int ifindex,
 	      int (*fn)(void *arg, const struct nlmsghdr *nlh), void *arg);
-/* Re-add a saved address or route on ifindex. Already there is success. */
-int rtnl_replay(struct nlk *nl, const struct nlmsghdr *saved, int ifindex);
+/*
+ * Re-add a saved address or route on ifindex, elapsed seconds after it was
+ * saved (its lifetimes shrink by as much; one that ran out is skipped).
+ * Already there is success.
+ */
+int rtnl_replay(struct nlk *nl, const struct nlmsghdr *saved, int ifindex, uint32_t elapsed);
 
 int rtnl_addr_add(struct nlk *nl, int ifindex, const struct cidr *addr);
 int rtnl_route_add(struct nlk *nl, int ifindex, const struct cidr *dst);

@@ -155,6 +155,7 @@ int state_write(const struct state *st, struct wgp_err *err)
 	}
 	for (i = 0; i < st->n_phys; i++)
 		fprintf(f, "phy %u %s\n", st->phys[i].index, st->phys[i].name);
+	fprintf(f, "saved-at %u\n", st->saved_at);
 	for (i = 0; i < st->n_saved; i++) {
 		fprintf(f, "saved ");
 		for (j = 0; j < st->saved[i].len; j++)
@@ -166,7 +167,7 @@ int state_write(const struct state *st, struct wgp_err *err)
 		fprintf(f, "daemon %d %llu %s\n", (int)st->daemons[i].pid,
 			st->daemons[i].starttime, st->daemons[i].name);
 	fprintf(f, "stage %d\n", st->stage);
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
+	if (ferror(f) || fflush(f) != 0 || fsync(fileno(f)) < 0) {
 		ret = wgp_errf(err, errno, "Cannot write %s: %m", STATE_TMP);
 		fclose(f);
 		return ret;
@@ -249,6 +250,7 @@ static int parse_line(struct state *st, char *line)
 			return -EINVAL;
 		p.index = (uint32_t)a;
 		return state_add_phy(st, &p);
+	} else if (sscanf(line, "saved-at %u", &st->saved_at) == 1) {
 	} else if (!strncmp(line, "saved ", 6)) {
 		return hex_blob(st, line + 6);
 	} else if (sscanf(line, "resolv %31s", word) == 1) {

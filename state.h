@@ -16,6 +16,7 @@
  *   link IFINDEX NAME MAC PHY UP a NIC to move (MAC - if none; PHY = wiphy
  *                               index or -1; UP 1 if it was up)
  *   phy INDEX NAME              a wireless phy to move
+ *   saved-at SECONDS            CLOCK_BOOTTIME when they were saved
  *   saved HEX                   an rtnetlink message (address or route) to
  *                               restore on the original link
  *   resolv MODE                 main resolv.conf: kept|file|symlink|absent
@@ -84,6 +85,7 @@ struct state {
 	size_t n_phys;
 	struct state_blob *saved;
 	size_t n_saved;
+	uint32_t saved_at;		/* CLOCK_BOOTTIME seconds of the save */
 	enum resolv_mode resolv;
 	struct state_daemon *daemons;
 	size_t n_daemons;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <net/if_arp.h>
@@ -100,6 +101,28 @@ static const struct wdev_info *wdev_of(const struct wdev_info *w, size_t n, int 
 	return NULL;
 }
 
+/*
+ * A device that can reach a network on its own: one the kernel names a
+ * parent device for, or (on kernels before 5.14, which do not) one that no
+ * rtnetlink "kind" created, that is, a driver's. The loopback is neither.
+ */
+static bool is_way_out(const struct link_info *l)
+{
+	return l->type != ARPHRD_LOOPBACK && (l->hardware || !l->kind[0]);
+}
+
+/* Kinds that send through the device they are stacked on. */
+static bool is_stacked_kind(const char *kind)
+{
+	static const char *const kinds[] = { "vlan", "macvlan", "macvtap", "ipvlan",
+					     "ipvtap", "macsec", NULL };
+
+	for (size_t i = 0; kinds[i]; i++)
+		if (!strcmp(kind, kinds[i]))
+			return true;
+	return false;
+}
+
 static bool listed(const struct wgphys_config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->n_ifaces; i++)
@@ -131,11 +154,13 @@ static int plan(const struct wgphys_config *cfg, struct nlk *nl, struct state **
 	snprintf(st->netns, sizeof(st->netns), "%s", cfg->netns);
 	snprintf(st->tunnel, sizeof(st->tunnel), "%s", cfg->tunnel_ifname);
 	self = netns_current();
-	if (self < 0 || netns_id(self, &dev, &ino) < 0) {
-		ret = wgp_errf(err, EIO, "Cannot identify the current network namespace");
+	ret = self < 0 ? self : netns_id(self, &dev, &ino);
+	if (self >= 0)
+		close(self);
+	if (ret < 0) {
+		wgp_errf(err, -ret, "Cannot identify the current network namespace");
 		goto err;
 	}
-	close(self);
 	st->main_dev = dev;
 	st->main_ino = ino;
 
@@ -178,7 +203,7 @@ static int plan(const struct wgphys_config *cfg, struct nlk *nl, struct state **
 		bool move;
 
 		if (cfg->auto_ifaces)
-			move = links[i].hardware || w;
+			move = is_way_out(&links[i]) || w;
 		else
 			move = listed(cfg, links[i].name);
 		/* A phy takes all its interfaces along: any listed means all. */
@@ -195,7 +220,10 @@ static int plan(const struct wgphys_config *cfg, struct nlk *nl, struct state **
 			.up = !!(links[i].flags & IFF_UP),
 		};
 		snprintf(l.name, sizeof(l.name), "%s", links[i].name);
-		snprintf(l.mac, sizeof(l.mac), "%s", links[i].mac);
+		/* The burnt-in address, where the driver tells it: the current
+		 * one can change (a bond, MAC randomisation). */
+		snprintf(l.mac, sizeof(l.mac), "%s",
+			 links[i].perm_mac[0] ? links[i].perm_mac : links[i].mac);
 		ret = state_add_link(st, &l);
 		if (!ret && w)
 			ret = add_phy_once(st, phys, n_phys, w->phy);
@@ -204,6 +232,18 @@ static int plan(const struct wgphys_config *cfg, struct nlk *nl, struct state **
 		if (ret < 0) {
 			wgp_errf(err, -ret, "Cannot read the configuration of %s: %s",
 				 links[i].name, strerror(-ret));
+			goto err;
+		}
+	}
+	/* Something stacked on a NIC (a VLAN, a macvlan) would stay here and
+	 * keep sending through it from the other side. */
+	for (i = 0; i < n_links; i++) {
+		for (j = 0; j < st->n_links; j++) {
+			if (links[i].lower != st->links[j].ifindex || links[i].lower_elsewhere ||
+			    links[i].ifindex == st->links[j].ifindex || listed(cfg, links[i].name))
+				continue;
+			ret = wgp_errf(err, EBUSY, "%s is stacked on %s: delete it first, or list it "
+				       "in Interfaces", links[i].name, st->links[j].name);
 			goto err;
 		}
 	}
@@ -257,35 +297,62 @@ static bool wpa_config_for(const struct wgphys_config *cfg, const char *ifname,
 	return access(path, R_OK) == 0;
 }
 
-/* The saved addresses and routes of the link whose original index is ifindex. */
+static int saved_ifindex(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *a;
+	int idx = -1;
+
+	if (nlh->nlmsg_type == RTM_NEWADDR)
+		return (int)((const struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_index;
+	mnl_attr_for_each(a, nlh, sizeof(struct rtmsg))
+		if (mnl_attr_get_type(a) == RTA_OIF && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			idx = (int)mnl_attr_get_u32(a);
+	return idx;
+}
+
+/*
+ * Re-add the saved addresses and routes of the link that had old_ifindex,
+ * now new_ifindex. A route may need another first (dhcpcd's default route
+ * goes through its own subnet route, which the dump lists after it), so
+ * what fails is tried again while a pass makes progress.
+ */
+static uint32_t boottime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint32_t)ts.tv_sec;
+}
+
 static int replay_saved(struct nlk *nl, const struct state *st, int old_ifindex, int new_ifindex)
 {
-	int ret, first = 0;
+	bool *done = calloc(st->n_saved + 1, sizeof(*done));
+	uint32_t elapsed = st->saved_at ? boottime() - st->saved_at : 0;
+	bool progress = true;
+	int ret = 0;
+	size_t i;
 
-	for (size_t i = 0; i < st->n_saved; i++) {
-		const struct nlmsghdr *nlh = (const struct nlmsghdr *)st->saved[i].data;
-		int idx;
+	if (!done)
+		return -ENOMEM;
+	while (progress) {
+		progress = false;
+		ret = 0;
+		for (i = 0; i < st->n_saved; i++) {
+			const struct nlmsghdr *nlh = (const struct nlmsghdr *)st->saved[i].data;
+			int r;
 
-		if (nlh->nlmsg_type == RTM_NEWADDR)
-			idx = (int)((const struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_index;
-		else
-			idx = -1;	/* routes: found by RTA_OIF below */
-		if (nlh->nlmsg_type == RTM_NEWROUTE) {
-			const struct nlattr *a;
-
-			mnl_attr_for_each(a, nlh, sizeof(struct rtmsg))
-				if (mnl_attr_get_type(a) == RTA_OIF)
-					idx = (int)mnl_attr_get_u32(a);
+			if (done[i] || saved_ifindex(nlh) != old_ifindex)
+				continue;
+			r = rtnl_replay(nl, nlh, new_ifindex, elapsed);
+			if (r == 0) {
+				done[i] = progress = true;
+			} else if (!ret) {
+				ret = r;
+			}
 		}
-		if (idx != old_ifindex)
-			continue;
-		ret = rtnl_replay(nl, nlh, new_ifindex);
-		/* A route may refer to another moved link not yet there;
-		 * carrying on matters more than one route. */
-		if (ret < 0 && !first)
-			first = ret;
 	}
-	return first;
+	free(done);
+	return ret;
 }
 
 static int find_link(struct nlk *nl, const struct state_link *l, struct link_info *out)
@@ -301,7 +368,8 @@ static int find_link(struct nlk *nl, const struct state_link *l, struct link_inf
 	/* The MAC address is what identifies a NIC after a rename;
 	 * the name is the fallback for devices without one. */
 	for (i = 0; i < n && ret; i++)
-		if (l->mac[0] && !strcmp(v[i].mac, l->mac) && v[i].type != ARPHRD_LOOPBACK) {
+		if (l->mac[0] && v[i].type != ARPHRD_LOOPBACK &&
+		    (!strcmp(v[i].perm_mac, l->mac) || (!v[i].perm_mac[0] && !strcmp(v[i].mac, l->mac)))) {
 			*out = v[i];
 			ret = 0;
 		}
@@ -328,8 +396,7 @@ static void keep_first(int *first, int ret, struct wgp_err *err, struct wgp_err 
  * Undo whatever of st is there, in reverse order of up. Best effort: every
  * item is tried; the first failure is returned.
  */
-static int teardown(struct state *st, const struct wgphys_config *restore,
-		    struct wgp_err *err)
+static int teardown(struct state *st, struct wgp_err *err)
 {
 	struct wgp_err step = { 0 };
 	struct nlk *nl_main = NULL, *nl_phys = NULL;
@@ -337,6 +404,7 @@ static int teardown(struct state *st, const struct wgphys_config *restore,
 	struct phy_info *phys = NULL;
 	size_t n_phys = 0, i, j;
 	int main_fd = -1, phys_fd = -1, first = 0, ret;
+	bool foreign = false;
 	dev_t dev;
 	ino_t ino;
 
@@ -353,12 +421,23 @@ static int teardown(struct state *st, const struct wgphys_config *restore,
 		wgp_errf(err, -ret, "Cannot open rtnetlink: %s", strerror(-ret));
 		goto cleanup;
 	}
+	/* The tunnel goes first: its routes would shadow the ones put back
+	 * below (a default route of the same metric is "already there"). */
+	if (st->tunnel[0] && rtnl_link_by_name(nl_main, st->tunnel, &li) == 0 &&
+	    !strcmp(li.kind, "wireguard")) {
+		ret = rtnl_link_del(nl_main, li.ifindex);
+		if (ret < 0)
+			wgp_errf(&step, -ret, "Cannot delete %s: %s", st->tunnel, strerror(-ret));
+		keep_first(&first, ret, err, &step);
+	}
 	phys_fd = netns_open(st->netns, NULL);
 	if (phys_fd >= 0 && st->netns_ino && (netns_id(phys_fd, &dev, &ino) < 0 ||
 					      dev != st->netns_dev || ino != st->netns_ino)) {
-		/* Someone else's namespace by that name now: not ours to empty. */
+		/* Someone else's namespace by that name now: not ours to
+		 * empty, nor to delete. */
 		close(phys_fd);
 		phys_fd = -1;
+		foreign = true;
 	}
 	if (phys_fd >= 0) {
 		ret = nlk_open(&nl_phys, NETLINK_ROUTE, phys_fd);
@@ -408,52 +487,16 @@ static int teardown(struct state *st, const struct wgphys_config *restore,
 				wgp_errf(&step, -ret, "Cannot set %s up: %s", l->name, strerror(-ret));
 			keep_first(&first, ret, err, &step);
 		}
-		ret = replay_saved(nl_main, st, l->ifindex, li.ifindex);
-		if (ret < 0)
-			wgp_errf(&step, -ret, "Cannot restore the addresses and routes of %s: %s",
-				 l->name, strerror(-ret));
-		keep_first(&first, ret, err, &step);
+		/* Best effort: an address whose network is gone may not come
+		 * back, and DHCP sets it anew; the link itself is what must. */
+		replay_saved(nl_main, st, l->ifindex, li.ifindex);
 	}
-	if (st->tunnel[0] && rtnl_link_by_name(nl_main, st->tunnel, &li) == 0 &&
-	    !strcmp(li.kind, "wireguard")) {
-		ret = rtnl_link_del(nl_main, li.ifindex);
-		if (ret < 0)
-			wgp_errf(&step, -ret, "Cannot delete %s: %s", st->tunnel, strerror(-ret));
-		keep_first(&first, ret, err, &step);
-	}
-	step_caps(caps_none);
+	step_caps(caps_ns);	/* resolv.conf may be our read-only mount */
 	keep_first(&first, resolv_restore(st->resolv, &step), err, &step);
 	keep_first(&first, etc_cleanup(st->netns, st->etc_flags, &step), err, &step);
-	step_caps(caps_ns);
-	if (st->created_netns)
+	if (st->created_netns && !foreign)
 		keep_first(&first, netns_delete(st->netns, &step), err, &step);
 
-	if (restore && restore->restore_on_down) {
-		/* Like the system would at boot; these are not ours to stop. */
-		char conf[PATH_MAX];
-		char *argv[16];
-		size_t n = 0;
-
-		step_caps(caps_none);
-		for (i = 0; i < st->n_links; i++) {
-			const struct state_link *l = &st->links[i];
-
-			if (!link_is_wireless(l) || !wpa_config_for(restore, l->name, conf, sizeof(conf)))
-				continue;
-			char *wargv[] = { WPA_SUPPLICANT_PATH, "-B", "-D", "nl80211", "-i",
-					  (char *)l->name, "-c", conf, NULL };
-			keep_first(&first, daemon_spawn_main(wargv, &step), err, &step);
-		}
-		if (restore->dhcp == DHCP_DHCPCD) {
-			argv[n++] = DHCPCD_PATH;
-			argv[n++] = "-b";
-			for (i = 0; i < st->n_links && n < 15; i++)
-				argv[n++] = st->links[i].name;
-			argv[n] = NULL;
-			if (n > 2)
-				keep_first(&first, daemon_spawn_main(argv, &step), err, &step);
-		}
-	}
 cleanup:
 	free(phys);
 	nlk_close(nl_phys);
@@ -464,10 +507,53 @@ cleanup:
 	return first;
 }
 
+/*
+ * RestoreOnDown: start wpa_supplicant and dhcpcd for the links that came
+ * back, as the system would at boot. They daemonise; they are not ours to
+ * stop later, and a dhcpcd already managing the machine takes the request.
+ */
+static int restore_daemons(const struct wgphys_config *cfg, const struct state *st,
+			   struct wgp_err *err)
+{
+	struct wgp_err step = { 0 };
+	char conf[PATH_MAX];
+	char *argv[24];
+	size_t i, n = 0;
+	int first = 0;
+
+	step_caps(caps_none);
+	for (i = 0; i < st->n_links; i++) {
+		const struct state_link *l = &st->links[i];
+
+		if (!link_is_wireless(l) || !wpa_config_for(cfg, l->name, conf, sizeof(conf)))
+			continue;
+		char *wargv[] = { WPA_SUPPLICANT_PATH, "-B", "-D", "nl80211", "-i",
+				  (char *)l->name, "-c", conf, NULL };
+		keep_first(&first, daemon_spawn_main(wargv, &step), err, &step);
+	}
+	if (cfg->dhcp != DHCP_DHCPCD)
+		return first;
+	argv[n++] = DHCPCD_PATH;
+	argv[n++] = "-b";
+	for (i = 0; i < st->n_links && n < 23; i++)
+		argv[n++] = st->links[i].name;
+	argv[n] = NULL;
+	keep_first(&first, daemon_spawn_main(argv, &step), err, &step);
+	return first;
+}
+
+/* Called between fork and exec: the daemon is on record before it runs. */
+static int journal_daemon(void *arg, const struct state_daemon *d, struct wgp_err *err)
+{
+	struct state *st = arg;
+	int ret = state_add_daemon(st, d);
+
+	return ret < 0 ? ret : state_write(st, err);
+}
+
 static int start_daemons(const struct wgphys_config *cfg, struct state *st, int phys_fd,
 			 struct wgp_err *err)
 {
-	struct state_daemon d;
 	char conf[PATH_MAX];
 	char *argv[24];
 	size_t i, n = 0;
@@ -482,12 +568,7 @@ static int start_daemons(const struct wgphys_config *cfg, struct state *st, int 
 				  "-c", conf, NULL };
 		struct daemon_spec spec = { "wpa_supplicant", wargv, wpa_caps };
 
-		ret = daemon_start(phys_fd, st->netns, &spec, &d, err);
-		if (ret < 0)
-			return ret;
-		ret = state_add_daemon(st, &d);
-		if (!ret)
-			ret = state_write(st, err);
+		ret = daemon_start(phys_fd, st->netns, &spec, journal_daemon, st, err);
 		if (ret < 0)
 			return ret;
 	}
@@ -501,11 +582,7 @@ static int start_daemons(const struct wgphys_config *cfg, struct state *st, int 
 	argv[n] = NULL;
 	struct daemon_spec spec = { "dhcpcd", argv, dhcpcd_caps };
 
-	ret = daemon_start(phys_fd, st->netns, &spec, &d, err);
-	if (ret < 0)
-		return ret;
-	ret = state_add_daemon(st, &d);
-	return ret < 0 ? ret : state_write(st, err);
+	return daemon_start(phys_fd, st->netns, &spec, journal_daemon, st, err);
 }
 
 static int setup_tunnel(const struct wgphys_config *cfg, const struct wg_config *wg,
@@ -563,7 +640,8 @@ static int verify_main(struct nlk *nl, int tunnel_ifindex, struct wgp_err *err)
 	for (i = 0; i < n_links; i++) {
 		if (links[i].ifindex == tunnel_ifindex || links[i].type == ARPHRD_LOOPBACK)
 			continue;
-		if (links[i].hardware || wdev_of(wdevs, n_wdevs, links[i].ifindex)) {
+		if (is_way_out(&links[i]) || wdev_of(wdevs, n_wdevs, links[i].ifindex) ||
+		    (links[i].lower_elsewhere && is_stacked_kind(links[i].kind))) {
 			ret = wgp_errf(err, EEXIST, "%s is still in the main namespace",
 				       links[i].name);
 			goto out;
@@ -594,7 +672,7 @@ int up_run(const struct wgphys_config *cfg, const struct wg_config *wg, struct w
 	lock = state_lock(err);
 	if (lock < 0)
 		return lock;
-	ret = state_read(&st, NULL);
+	ret = state_read(&st, err);
 	if (ret == 0) {
 		ret = wgp_errf(err, EALREADY, "Already up (namespace \"%s\"); run \"wgphys down\" first",
 			       st->netns);
@@ -602,6 +680,8 @@ int up_run(const struct wgphys_config *cfg, const struct wg_config *wg, struct w
 		st = NULL;
 		goto out;
 	}
+	if (ret != -ENOENT)	/* a journal we cannot read is not to be overwritten */
+		goto out;
 	eps = calloc(wg->n_peers + 1, sizeof(*eps));
 	ret = eps ? nlk_open(&nl_main, NETLINK_ROUTE, -1) : -ENOMEM;
 	if (ret < 0) {
@@ -618,6 +698,7 @@ int up_run(const struct wgphys_config *cfg, const struct wg_config *wg, struct w
 		goto out;
 
 	/* From here on every change is recorded before it is made. */
+	st->saved_at = boottime();
 	st->created_netns = true;
 	st->etc_flags = etc_plan(cfg->netns);
 	st->resolv = RESOLV_KEPT;
@@ -647,6 +728,16 @@ int up_run(const struct wgphys_config *cfg, const struct wg_config *wg, struct w
 	ret = etc_setup(cfg->netns, st->etc_flags, err);
 	if (ret < 0)
 		goto fail;
+
+	/* The tunnel's DNS, made read-only in main before any link leaves:
+	 * a DHCP client of the main namespace that sees its link go must not
+	 * put its own servers back, and no daemon of ours can inherit it. */
+	if (st->resolv != RESOLV_KEPT) {
+		step_caps(caps_ns);
+		ret = resolv_write(wg, err);
+		if (ret < 0)
+			goto fail;
+	}
 
 	step_caps(caps_netns);
 	ret = nlk_open(&nl_phys, NETLINK_ROUTE, phys_fd);
@@ -729,11 +820,6 @@ int up_run(const struct wgphys_config *cfg, const struct wg_config *wg, struct w
 	if (ret < 0)
 		goto fail;
 	step_caps(caps_none);
-	if (st->resolv != RESOLV_KEPT) {
-		ret = resolv_write(wg, err);
-		if (ret < 0)
-			goto fail;
-	}
 	ret = verify_main(nl_main, tunnel, err);
 	if (ret < 0)
 		goto fail;
@@ -746,8 +832,14 @@ int up_run(const struct wgphys_config *cfg, const struct wg_config *wg, struct w
 fail:
 	if (err)
 		err->changed = true;
-	teardown(st, NULL, NULL);
+	if (teardown(st, NULL) < 0 && err) {
+		/* Keep the journal: down can finish what the rollback could not. */
+		snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
+			 "; and the rollback did not complete: run \"wgphys down\"");
+		goto out;
+	}
 fail_nostate:
+	step_caps(caps_ns);
 	if (st && st->resolv != RESOLV_KEPT)
 		resolv_restore(st->resolv, NULL);	/* drops the saved copy */
 	state_remove(NULL);
@@ -793,9 +885,12 @@ int down_run(const struct wgphys_config *cfg, bool restore, struct wgp_err *err)
 		goto out;
 	}
 	close(self);
-	ret = teardown(st, restore ? cfg : NULL, err);
+	ret = teardown(st, err);
 	if (ret == 0)
 		ret = state_remove(err);
+	/* Only once the state is gone: this part is not undone by a retry. */
+	if (ret == 0 && restore && cfg && cfg->restore_on_down)
+		ret = restore_daemons(cfg, st, err);
 out:
 	state_free(st);
 	close(lock);
@@ -863,15 +958,8 @@ int up_dry_run(const struct wgphys_config *cfg, const struct wg_config *wg,
 			emitf(emit, arg, "ip -n %s link set %s up", ns, l->name);
 		for (j = 0; j < st->n_saved; j++) {
 			const struct nlmsghdr *nlh = (const struct nlmsghdr *)st->saved[j].data;
-			const struct nlattr *a;
-			int idx = -1;
+			int idx = saved_ifindex(nlh);
 
-			if (nlh->nlmsg_type == RTM_NEWADDR)
-				idx = (int)((const struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_index;
-			else
-				mnl_attr_for_each(a, nlh, sizeof(struct rtmsg))
-					if (mnl_attr_get_type(a) == RTA_OIF)
-						idx = (int)mnl_attr_get_u32(a);
 			if (idx == l->ifindex && rtnl_describe(nlh, l->name, buf, sizeof(buf)) == 0)
 				emitf(emit, arg, "ip -n %s %s", ns, buf);
 		}

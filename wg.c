@@ -106,7 +106,7 @@ int wg_set_device(int ifindex, const struct wg_config *wg,
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *g;
 	bool first = true;
-	size_t before;
+	size_t peer0, aip0;
 	int family, ret;
 
 	ret = nlk_open(&nl, NETLINK_GENERIC, -1);
@@ -135,9 +135,10 @@ int wg_set_device(int ifindex, const struct wg_config *wg,
 				mnl_attr_put_u32(nlh, WGDEVICE_A_FWMARK, wg->fwmark);
 			mnl_attr_put_u32(nlh, WGDEVICE_A_FLAGS, WGDEVICE_F_REPLACE_PEERS);
 		}
-		before = b.peer * 65536 + b.aip;
+		peer0 = b.peer;
+		aip0 = b.aip;
 		put_peers(nlh, sizeof(buf), &b);
-		if (!first && before == b.peer * 65536 + b.aip) {
+		if (!first && peer0 == b.peer && aip0 == b.aip) {
 			/* Not even one item fits in an empty message. */
 			ret = wgp_errf(err, EMSGSIZE, "WireGuard configuration too large");
 			break;

@@ -36,6 +36,7 @@ tmp=$(mktemp -d)
 cleanup() {
 	ip netns pids lan 2>/dev/null | xargs -r kill 2>/dev/null
 	# Everything else lives in this mount/net namespace and dies with it.
+	umount /etc/resolv.conf 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT

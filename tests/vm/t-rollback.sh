@@ -1,0 +1,111 @@
+#!/bin/bash
+# A failure at each step of up leaves the main namespace exactly as it was;
+# a crash at each step is cleaned up by down. The test build of wgphys
+# fails (WGPHYS_FAIL_AT=N) or dies (WGPHYS_CRASH_AT=N) at its Nth netlink
+# request that changes something; N runs until up gets through.
+# Run inside the VM: tests/vm/run tests/vm/t-rollback.sh
+# shellcheck disable=SC2317
+set -u
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+. "$here/../lib.sh"
+. "$here/world.sh"
+WGPHYS=${WGPHYS:-$repo/build/test/wgphys}
+export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+world_started=
+teardown() {
+	"$WGPHYS" down >/dev/null 2>&1
+	if [[ -n $world_started ]]; then
+		world_started=
+		world_down
+	fi
+}
+trap teardown EXIT
+check "the world comes up" world_up && world_started=1 || done_testing
+
+# A laptop configured by hand: nothing in main changes on its own, so any
+# difference is wgphys's.
+ip link set eth0 up
+ip addr add 192.168.1.50/24 dev eth0
+ip addr add fd00:1::50/64 dev eth0 nodad
+ip route add default via 192.168.1.1 dev eth0 metric 7
+ip route add 10.200.0.0/16 via 192.168.1.1 dev eth0 proto static
+ip link set wlan0 up
+cp /etc/resolv.conf /tmp/resolv.orig 2>/dev/null
+printf 'nameserver 192.168.1.1\n' >/etc/resolv.conf
+
+cat >/etc/wgphys.conf <<EOF
+[Physical]
+Interfaces = auto
+DHCP = dhcpcd
+[Tunnel]
+Config = $WORLD_WG_CONF
+EOF
+
+snapshot() {
+	ip -j link show | jq -S 'map({ifname, ifindex, address, mtu,
+		up: (.flags | index("UP") != null)})'
+	ip -j addr show | jq -S 'map({ifname, addr_info: [.addr_info[] |
+		select(.scope != "link") | {local, prefixlen}]})'
+	ip -j -4 route show table main
+	ip -j -6 route show table main | jq -S 'map(select(.dst | startswith("fe80") | not))'
+	iw phy | grep '^Wiphy'
+	ip netns list
+	cat /etc/resolv.conf
+	ls -A /etc/netns 2>/dev/null
+	ls -A /run/netns 2>/dev/null
+}
+same() { snapshot >/tmp/after 2>&1; diff -u /tmp/before /tmp/after; }
+snapshot >/tmp/before 2>&1
+diag "$(cat /tmp/before)"
+
+# Failures.
+steps=0
+for n in $(seq 1 80); do
+	WGPHYS_FAIL_AT=$n "$WGPHYS" up >/tmp/out 2>&1
+	rc=$?
+	if ((rc == 0)); then
+		steps=$((n - 1))
+		break
+	fi
+	if ((rc != 1)); then
+		not_ok "failure at step $n: exit 1" "exit $rc: $(cat /tmp/out)"
+		continue
+	fi
+	poll 5 "failure at step $n ($(head -c 120 /tmp/out)): main as before" same
+	check "failure at step $n: no state left" test ! -e /run/wgphys/state
+done
+check "up got through once nothing was injected (after $steps steps)" test "$steps" -gt 5
+check "down after it" "$WGPHYS" down
+poll 5 "after up and down: main as before" same
+
+# Crashes: up dies midway; down must clean up from the state and the kernel.
+for n in $(seq 1 "$steps"); do
+	WGPHYS_CRASH_AT=$n "$WGPHYS" up >/tmp/out 2>&1
+	rc=$?
+	if ((rc != 99)); then
+		not_ok "crash at step $n" "exit $rc: $(cat /tmp/out)"
+		continue
+	fi
+	"$WGPHYS" down >/tmp/out 2>&1
+	rc=$?
+	if ((rc != 0)); then
+		not_ok "crash at step $n: down exits 0" "exit $rc: $(cat /tmp/out)"
+		continue
+	fi
+	poll 5 "crash at step $n, then down: main as before" same
+done
+
+# Exclusion: a second up while one holds the lock changes nothing.
+exec 9>/run/wgphys/lock
+flock 9
+WGPHYS_FAIL_AT=0 "$WGPHYS" up >/tmp/out 2>&1
+rc=$?
+check "up while another up/down runs: exit 2" test $rc -eq 2
+check "and says why" grep -q "Another wgphys" /tmp/out
+check "and changed nothing" same
+exec 9>&-
+
+done_testing
