@@ -291,18 +291,17 @@ static bool group_gone(const struct state_daemon *d, int ms)
 
 int daemon_stop(const struct state_daemon *d, struct wgp_err *err)
 {
-	int sig;
-
 	if (!group_is_ours(d))
 		return 0;	/* gone, and its pid is someone else's now */
-	for (sig = SIGTERM;; sig = SIGKILL) {
-		if (kill(-d->pid, sig) < 0 && errno != ESRCH)
-			return wgp_errf(err, errno, "Cannot stop %s (pid %d): %m",
-					d->name, (int)d->pid);
-		if (group_gone(d, sig == SIGTERM ? 5000 : 2000))
-			return 0;
-		if (sig == SIGKILL)
-			break;
-	}
+	/* The daemon first, so it can take its helpers down in order... */
+	if (daemon_alive(d) && kill(d->pid, SIGTERM) < 0 && errno != ESRCH)
+		return wgp_errf(err, errno, "Cannot stop %s (pid %d): %m", d->name, (int)d->pid);
+	if (group_gone(d, 3000))
+		return 0;
+	/* ...then whatever of its group is left. */
+	if (kill(-d->pid, SIGKILL) < 0 && errno != ESRCH)
+		return wgp_errf(err, errno, "Cannot stop %s (pid %d): %m", d->name, (int)d->pid);
+	if (group_gone(d, 2000))
+		return 0;
 	return wgp_errf(err, EBUSY, "%s (pid %d) does not exit", d->name, (int)d->pid);
 }

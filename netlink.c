@@ -109,18 +109,25 @@ static long env_long(const char *name)
 	return s ? strtol(s, NULL, 10) : 0;
 }
 
+static long fault_count;
+
 int nlk_fault(void)
 {
-	static long count, fail_at = -1, crash_at = -1;
+	static long fail_at = -1, crash_at = -1;
 
 	if (fail_at < 0) {
 		fail_at = env_long("WGPHYS_FAIL_AT");
 		crash_at = env_long("WGPHYS_CRASH_AT");
 	}
-	++count;
-	if (crash_at > 0 && count == crash_at)
+	++fault_count;
+	if (crash_at > 0 && fault_count == crash_at)
 		_exit(99);
-	return fail_at > 0 && count == fail_at;
+	return fail_at > 0 && fault_count == fail_at;
+}
+
+long nlk_fault_count(void)
+{
+	return fault_count;
 }
 #endif
 

@@ -42,8 +42,11 @@ int nlk_genl_family(struct nlk *nl, const char *name);
 int nlk_in_netns(int netns_fd, int (*fn)(void *arg), void *arg);
 
 #ifdef WGPHYS_FAULT_INJECTION
-/* Test builds: the Nth modifying request (WGPHYS_FAIL_AT=N) fails with EIO. */
+/* Test builds: the Nth modifying request (WGPHYS_FAIL_AT=N) fails with EIO,
+ * or the process dies there (WGPHYS_CRASH_AT=N). */
 int nlk_fault(void);
+/* How many such requests this run has made. */
+long nlk_fault_count(void);
 #endif
 
 #endif

@@ -150,8 +150,8 @@ int state_write(const struct state *st, struct wgp_err *err)
 	for (i = 0; i < st->n_links; i++) {
 		const struct state_link *l = &st->links[i];
 
-		fprintf(f, "link %d %s %s %" PRId64 " %d\n", l->ifindex, l->name,
-			l->mac[0] ? l->mac : "-", l->wiphy, l->up);
+		fprintf(f, "link %d %s %s %" PRId64 " %d %u\n", l->ifindex, l->name,
+			l->mac[0] ? l->mac : "-", l->wiphy, l->up, l->type);
 	}
 	for (i = 0; i < st->n_phys; i++)
 		fprintf(f, "phy %u %s\n", st->phys[i].index, st->phys[i].name);
@@ -233,10 +233,10 @@ static int parse_line(struct state *st, char *line)
 	} else if (sscanf(line, "etc %u", &st->etc_flags) == 1) {
 	} else if (sscanf(line, "tunnel %15s", st->tunnel) == 1) {
 	} else if (!strncmp(line, "link ", 5)) {
-		struct state_link l = { 0 };
+		struct state_link l = { .type = 1 /* ARPHRD_ETHER */ };
 
-		if (sscanf(line, "link %d %15s %95s %lld %d", &l.ifindex, l.name, l.mac,
-			   &ll, &n) != 5)
+		if (sscanf(line, "link %d %15s %95s %lld %d %u", &l.ifindex, l.name, l.mac,
+			   &ll, &n, &l.type) < 5)
 			return -EINVAL;
 		l.wiphy = ll;
 		l.up = n;

@@ -13,8 +13,10 @@
  *   created-netns               we created /run/netns/NAME
  *   etc FLAGS                   what we created under /etc/netns/NAME
  *   tunnel IFNAME               the tunnel we (may have) created in main
- *   link IFINDEX NAME MAC PHY UP a NIC to move (MAC - if none; PHY = wiphy
- *                               index or -1; UP 1 if it was up)
+ *   link IFINDEX NAME MAC PHY UP [TYPE]
+ *                               a NIC to move (MAC - if none; PHY = wiphy
+ *                               index or -1; UP 1 if it was up; TYPE its
+ *                               ARPHRD_*, 1 if absent)
  *   phy INDEX NAME              a wireless phy to move
  *   saved-at SECONDS            CLOCK_BOOTTIME when they were saved
  *   saved HEX                   an rtnetlink message (address or route) to
@@ -41,6 +43,7 @@ struct state_link {
 	char mac[3 * 32];		/* "aa:bb:..", empty if none */
 	int64_t wiphy;			/* -1: not wireless */
 	bool up;			/* IFF_UP before */
+	unsigned int type;		/* ARPHRD_* (only Ethernet gets DHCP) */
 };
 
 struct state_phy {

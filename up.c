@@ -218,6 +218,7 @@ static int plan(const struct wgphys_config *cfg, struct nlk *nl, struct state **
 			.ifindex = links[i].ifindex,
 			.wiphy = w ? (int64_t)w->phy : -1,
 			.up = !!(links[i].flags & IFF_UP),
+			.type = links[i].type,
 		};
 		snprintf(l.name, sizeof(l.name), "%s", links[i].name);
 		/* The burnt-in address, where the driver tells it: the current
@@ -517,8 +518,7 @@ static int restore_daemons(const struct wgphys_config *cfg, const struct state *
 {
 	struct wgp_err step = { 0 };
 	char conf[PATH_MAX];
-	char *argv[24];
-	size_t i, n = 0;
+	size_t i;
 	int first = 0;
 
 	step_caps(caps_none);
@@ -533,12 +533,15 @@ static int restore_daemons(const struct wgphys_config *cfg, const struct state *
 	}
 	if (cfg->dhcp != DHCP_DHCPCD)
 		return first;
-	argv[n++] = DHCPCD_PATH;
-	argv[n++] = "-b";
-	for (i = 0; i < st->n_links && n < 23; i++)
-		argv[n++] = st->links[i].name;
-	argv[n] = NULL;
-	keep_first(&first, daemon_spawn_main(argv, &step), err, &step);
+	/* One dhcpcd per link, as the system's own scripts do: with several,
+	 * dhcpcd becomes a manager that waits for udev to vouch for them. */
+	for (i = 0; i < st->n_links; i++) {
+		if (st->links[i].type != ARPHRD_ETHER)
+			continue;
+		char *dargv[] = { DHCPCD_PATH, "-b", (char *)st->links[i].name, NULL };
+
+		keep_first(&first, daemon_spawn_main(dargv, &step), err, &step);
+	}
 	return first;
 }
 
@@ -578,8 +581,11 @@ static int start_daemons(const struct wgphys_config *cfg, struct state *st, int 
 	argv[n++] = DHCPCD_PATH;
 	argv[n++] = "-B";
 	for (i = 0; i < st->n_links && n < 23; i++)
-		argv[n++] = st->links[i].name;
+		if (st->links[i].type == ARPHRD_ETHER)
+			argv[n++] = st->links[i].name;
 	argv[n] = NULL;
+	if (n == 2)
+		return 0;	/* nothing to lease an address for */
 	struct daemon_spec spec = { "dhcpcd", argv, dhcpcd_caps };
 
 	return daemon_start(phys_fd, st->netns, &spec, journal_daemon, st, err);
@@ -746,8 +752,13 @@ int up_run(const struct wgphys_config *cfg, const struct wg_config *wg, struct w
 		goto fail;
 	}
 	step_caps(caps_net);
-	if (rtnl_link_by_name(nl_phys, "lo", &li) == 0)
-		rtnl_link_set_up(nl_phys, li.ifindex, true);
+	ret = rtnl_link_by_name(nl_phys, "lo", &li);
+	if (!ret)
+		ret = rtnl_link_set_up(nl_phys, li.ifindex, true);
+	if (ret < 0) {
+		wgp_errf(err, -ret, "Cannot set lo up in \"%s\": %s", cfg->netns, strerror(-ret));
+		goto fail;
+	}
 
 	/* Born in "physical" (its UDP socket stays there), living in main. */
 	ret = rtnl_wireguard_create(nl_phys, cfg->tunnel_ifname,
@@ -972,7 +983,9 @@ int up_dry_run(const struct wgphys_config *cfg, const struct wg_config *wg,
 	if (cfg->dhcp == DHCP_DHCPCD) {
 		off = 0;
 		for (i = 0; i < st->n_links && off < sizeof(buf); i++)
-			off += (size_t)snprintf(buf + off, sizeof(buf) - off, " %s", st->links[i].name);
+			if (st->links[i].type == ARPHRD_ETHER)
+				off += (size_t)snprintf(buf + off, sizeof(buf) - off, " %s",
+							st->links[i].name);
 		emitf(emit, arg, "ip netns exec %s dhcpcd -b%s", ns, buf);
 	}
 	off = (size_t)snprintf(buf, sizeof(buf), "wg set %s private-key /dev/stdin", tun);

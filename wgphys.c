@@ -22,6 +22,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "exec.h"
+#include "netlink.h"
 #include "paths.h"
 #include "state.h"
 #include "up.h"
@@ -188,6 +189,11 @@ static int cmd_up(int argc, char *argv[], const char *config_path)
 		ret = up_dry_run(cfg, wg, print_line, NULL, &err);
 	else
 		ret = up_run(cfg, wg, &err);
+#ifdef WGPHYS_FAULT_INJECTION
+	/* For the rollback test: how many steps there are to fail at. */
+	if (getenv("WGPHYS_FAULT_REPORT"))
+		fprintf(stderr, "fault-points %ld\n", nlk_fault_count());
+#endif
 	if (ret < 0) {
 		print_err("up", &err, ret);
 		/* Whether anything had changed (and was rolled back) decides
