@@ -84,10 +84,22 @@ install: wgphys
 	sed 's|@SBINDIR@|$(SBINDIR)|g' scripts/wgphys.service.in > $(DESTDIR)$(UNITDIR)/wgphys.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/wgphys.service
 
+# exec for members of group wgphys, without sudo: file capabilities, never
+# setuid. sys_admin: enter the namespace, mount /sys and /etc/netns files;
+# dac_read_search: read the root-only state that says which namespace up
+# made; setpcap: empty the bounding set before the command runs. Permitted
+# only (+p): wgphys raises each when needed. setcap last: install, chown
+# and chmod clear file capabilities.
+install-caps: wgphys
+	getent group wgphys >/dev/null || groupadd --system wgphys
+	install -d $(DESTDIR)$(SBINDIR)
+	install -o root -g wgphys -m 0750 wgphys $(DESTDIR)$(SBINDIR)/wgphys
+	setcap cap_sys_admin,cap_dac_read_search,cap_setpcap+p $(DESTDIR)$(SBINDIR)/wgphys
+
 clean:
 	rm -rf build wgphys
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
-.PHONY: all check check-host test-build demo analyze install clean
+.PHONY: all check check-host test-build demo analyze install install-caps clean
 .SECONDARY:

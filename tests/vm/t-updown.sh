@@ -130,6 +130,18 @@ check "wpa_supplicant sees the physical resolv.conf as /etc/resolv.conf" \
 wpa_bnd=$(awk '/^CapBnd/ { print $2 }' "/proc/$(awk '$4 == "wpa_supplicant" { print $2 }' /run/wgphys/state)/status")
 check "wpa_supplicant may only NET_ADMIN and NET_RAW" test "$wpa_bnd" == 0000000000003000
 
+# exec: the captive-portal door, as an ordinary user.
+useradd -M -s /bin/sh portal 2>/dev/null
+puid=$(id -u portal)
+pgid=$(id -g portal)
+as_user() { SUDO_UID=$puid SUDO_GID=$pgid "$WGPHYS" exec -- "$@"; }
+lan_addr() { local got; got=$(as_user socat -u -T 3 "TCP:$WORLD_ROUTER:7777,connect-timeout=3" - </dev/null) || return 1; echo "got: $got"; [[ $got == 192.168.* ]]; }
+check "exec: the user's command reaches the LAN and is seen with a LAN address" lan_addr
+check "exec: it runs as the user" test "$(as_user id -u)" == "$puid"
+check "exec: its resolv.conf is physical's (the LAN's or the café's)" bash -c "SUDO_UID=$puid SUDO_GID=$pgid '$WGPHYS' exec -- cat /etc/resolv.conf | grep -q 'nameserver 192.168'"
+check "exec: meanwhile main is still seen with the tunnel address" answer_is "$WORLD_TUNNEL_CLIENT" "$WORLD_ROUTER"
+userdel portal 2>/dev/null
+
 check "a second up while up fails with 2" bash -c "'$WGPHYS' up; test \$? -eq 2"
 check "status says up" bash -c "'$WGPHYS' status | grep -qx up"
 
