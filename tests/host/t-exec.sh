@@ -87,6 +87,9 @@ fi
 wgphys=$WGPHYS
 T=/tmp/wgx
 pids=()
+# The binary may live under /tmp (a CI checkout), which the tmpfs below
+# hides: hold it open and copy it in after.
+exec {binfd}<"$wgphys"
 
 cleanup() {
 	local p
@@ -112,7 +115,10 @@ setup() {
 	# Xvfb compiles its keymap into here on some versions.
 	{ [[ ! -d /var/lib/xkb ]] || mount -t tmpfs -o mode=0755 wgx-xkb /var/lib/xkb; }
 }
-if setup_out=$(setup 2>&1); then
+if setup_out=$(setup 2>&1) && mkdir -p "$T/build" &&
+	cat "/proc/self/fd/$binfd" >"$T/build/wgphys" && chmod 0755 "$T/build/wgphys"; then
+	wgphys=$T/build/wgphys
+	exec {binfd}<&-
 	ok "private /tmp, /run and an overlay on /etc"
 else
 	not_ok "private /tmp, /run and an overlay on /etc" "$setup_out"
