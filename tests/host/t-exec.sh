@@ -438,6 +438,10 @@ stop "$pid"
 
 check "caps: -u refused, exit 2" \
 	refused 2 "root only" "${as_bob[@]}" "$T/bin/wgphys" exec -u wgxalice -- "${ran[@]}"
+check "caps: up is refused to a user, exit 2" \
+	refused 2 "only root" "${as_bob[@]}" "$T/bin/wgphys" up
+check "caps: down is refused to a user, exit 2" \
+	refused 2 "only root" "${as_bob[@]}" "$T/bin/wgphys" down
 check "caps: a user not in group wgphys is refused" \
 	refused nonzero "permission denied" "${as_carol[@]}" "$T/bin/wgphys" exec -- "${ran[@]}"
 
