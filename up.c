@@ -899,9 +899,13 @@ int down_run(const struct wgphys_config *cfg, bool restore, struct wgp_err *err)
 	ret = teardown(st, err);
 	if (ret == 0)
 		ret = state_remove(err);
-	/* Only once the state is gone: this part is not undone by a retry. */
+	/*
+	 * Only once the state is gone: the network is back by now, and this
+	 * is a courtesy (one may already run, e.g. from an earlier down). Its
+	 * failure is reported in err, as a warning, with success.
+	 */
 	if (ret == 0 && restore && cfg && cfg->restore_on_down)
-		ret = restore_daemons(cfg, st, err);
+		restore_daemons(cfg, st, err);
 out:
 	state_free(st);
 	close(lock);

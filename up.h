@@ -34,7 +34,8 @@ int up_dry_run(const struct wgphys_config *cfg, const struct wg_config *wg,
  * Undo what the state file says `up` did, checking each item against what
  * the kernel reports (it may have crashed midway). -ENOENT: nothing is up.
  * With restore, start DHCP/wpa_supplicant again in the main namespace
- * (cfg may be NULL: no restore).
+ * (cfg may be NULL: no restore); if that fails, down still succeeds and
+ * err holds a warning.
  */
 int down_run(const struct wgphys_config *cfg, bool restore, struct wgp_err *err);
 

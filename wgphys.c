@@ -214,10 +214,12 @@ static int cmd_down(int argc, char *argv[], const char *config_path)
 	ret = no_args("down", argc, argv);
 	if (!ret)
 		ret = need_root("down");
-	if (!ret)
-		ret = load_config("down", config_path, &cfg);
 	if (ret)
 		return ret;
+	/* A configuration broken while up must not keep the network away:
+	 * down works from the state; only RestoreOnDown needs the file. */
+	if (load_config("down", config_path, &cfg))
+		fprintf(stderr, "%s: down: going on without RestoreOnDown\n", prog);
 	ret = down_run(cfg, true, &err);
 	config_free(cfg);
 	if (ret == -ENOENT) {
@@ -228,6 +230,8 @@ static int cmd_down(int argc, char *argv[], const char *config_path)
 		print_err("down", &err, ret);
 		return 1;
 	}
+	if (err.msg[0])	/* RestoreOnDown could not start something */
+		fprintf(stderr, "%s: down: warning: %s\n", prog, err.msg);
 	return 0;
 }
 

@@ -175,7 +175,9 @@ check "eth0 has its address back at once" has_ipv4 eth0 "$eth0_addr"
 check "and its default route" test "$(ip -j route show default | jq -r '.[0].dev')" == eth0
 check "the tunnel is gone" bash -c "! ip link show wg0"
 check "the namespace is gone" test ! -e /run/netns/physical
-check "resolv.conf is as before" cmp /etc/resolv.conf /tmp/resolv.before
+check "resolv.conf is writable again" bash -c "touch /etc/resolv.conf"
+check "resolv.conf no longer names the tunnel's DNS" bash -c "! grep -q '$WORLD_TUNNEL_DNS' /etc/resolv.conf"
+poll 20 "resolv.conf names the LAN's server again" grep -q "nameserver $WORLD_ROUTER" /etc/resolv.conf
 check "/etc/netns/physical is gone" test ! -e /etc/netns/physical
 check "no state is left" test ! -e /run/wgphys/state
 in_ns() { # inode: the pids of processes in that network namespace
@@ -190,6 +192,17 @@ poll 30 "RestoreOnDown: wlan0 associates again in main" bash -c "iw dev wlan0 li
 check "status says down (exit 3)" bash -c "'$WGPHYS' status; test \$? -eq 3"
 check "a second down says so and exits 0" "$WGPHYS" down
 check "the other dhcpcd is still there after down" kill -0 "$other_dhcpcd"
+
+# An endpoint given by name: looked up inside physical, with physical's
+# resolver (the LAN's dnsmasq knows vpn.lan), never main's.
+poll 30 "online again in main before the next up" has_ipv4 eth0 192.168.1.
+sed "s/^Endpoint = .*/Endpoint = $WORLD_ENDPOINT_NAME:51820/" "$WORLD_WG_CONF" >/tmp/wg-named.conf
+chmod 600 /tmp/wg-named.conf
+sed -i "s|^Config = .*|Config = /tmp/wg-named.conf|" /etc/wgphys.conf
+check "up with a named endpoint" "$WGPHYS" up
+check "the name was resolved to the LAN's server" bash -c "wg show wg0 endpoints | grep -q '192.168.1.1:51820'"
+poll 10 "the tunnel works through it" answer_is "$WORLD_TUNNEL_CLIENT" "$WORLD_TUNNEL_SERVER"
+check "down again" "$WGPHYS" down
 kill "$other_dhcpcd"
 
 done_testing
