@@ -179,30 +179,48 @@ int daemon_start(int netns_fd, const char *netns, const struct daemon_spec *spec
 
 int daemon_spawn_main(char *const *argv, struct wgp_err *err)
 {
-	int status;
+	int fds[2], code = 0;
+	ssize_t n;
 	pid_t pid;
 
-	pid = fork();
-	if (pid < 0)
+	if (pipe2(fds, O_CLOEXEC) < 0)
 		return wgp_errf(err, errno, "Cannot start %s: %m", argv[0]);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return wgp_errf(err, errno, "Cannot start %s: %m", argv[0]);
+	}
 	if (pid == 0) {
 		char path[PATH_MAX];
 		int fd = open("/dev/null", O_RDWR | O_CLOEXEC), log;
 
+		close(fds[0]);
 		snprintf(path, sizeof(path), "%s/restore.log", WGPHYS_RUN_DIR);
 		log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd < 0 || dup2(fd, 0) < 0 || dup2(log >= 0 ? log : fd, 1) < 0 ||
 		    dup2(log >= 0 ? log : fd, 2) < 0)
-			_exit(127);
+			report_and_exit(fds[1], errno);
+		/* Orphaned at once, so that nothing waits for the program to
+		 * finish starting: it is not ours. */
 		setsid();
+		pid = fork();
+		if (pid < 0)
+			report_and_exit(fds[1], errno);
+		if (pid > 0)
+			_exit(0);
 		execve(argv[0], argv, daemon_env);
-		_exit(127);
+		report_and_exit(fds[1], errno);
 	}
-	/* Both programs are asked to go to the background themselves. */
-	if (waitpid(pid, &status, 0) < 0)
-		return wgp_errf(err, errno, "Cannot start %s: %m", argv[0]);
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return wgp_errf(err, EIO, "%s failed to start", argv[0]);
+	close(fds[1]);
+	waitpid(pid, NULL, 0);
+	/* End of file: exec'd (close-on-exec); a number: it could not be. */
+	do
+		n = read(fds[0], &code, sizeof(code));
+	while (n < 0 && errno == EINTR);
+	close(fds[0]);
+	if (n == sizeof(code))
+		return wgp_errf(err, code, "Cannot start %s: %s", argv[0], strerror(code));
 	return 0;
 }
 
@@ -287,6 +305,12 @@ static bool group_gone(const struct state_daemon *d, int ms)
 	}
 	reap(d->pid);
 	return !daemon_alive(d) && !group_alive(d->pid);
+}
+
+void daemon_term(const struct state_daemon *d)
+{
+	if (daemon_alive(d))
+		kill(d->pid, SIGTERM);
 }
 
 int daemon_stop(const struct state_daemon *d, struct wgp_err *err)

@@ -31,12 +31,14 @@ int daemon_start(int netns_fd, const char *netns, const struct daemon_spec *spec
 		 int (*journal)(void *arg, const struct state_daemon *d, struct wgp_err *err),
 		 void *arg, struct wgp_err *err);
 
-/* Same, in the current (main) namespace and with no confinement: for
- * RestoreOnDown. The program daemonises itself; nothing is recorded. */
+/* Start a program in the current (main) namespace, unconfined, detached:
+ * for RestoreOnDown. Returns once it is exec'd; nothing is recorded. */
 int daemon_spawn_main(char *const *argv, struct wgp_err *err);
 
 /* Whether d is still the process that was started (pid and start time). */
 bool daemon_alive(const struct state_daemon *d);
+/* SIGTERM alone, no wait: to let several shut down at once. */
+void daemon_term(const struct state_daemon *d);
 /* SIGTERM, wait (bounded), SIGKILL: the daemon and what is left of its
  * process group. Already gone is success. */
 int daemon_stop(const struct state_daemon *d, struct wgp_err *err);

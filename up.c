@@ -411,6 +411,8 @@ static int teardown(struct state *st, struct wgp_err *err)
 
 	step_caps(caps_kill);
 	for (i = st->n_daemons; i-- > 0;)
+		daemon_term(&st->daemons[i]);	/* all at once, then wait */
+	for (i = st->n_daemons; i-- > 0;)
 		keep_first(&first, daemon_stop(&st->daemons[i], &step), err, &step);
 
 	step_caps(caps_netns);
