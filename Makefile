@@ -69,6 +69,12 @@ check: all test-build
 check-host: all test-build
 	tests/run --no-vm
 
+# Speed against the published shell script, as ratios in one run.
+# BENCH_ROUNDS=N: rounds of bench/updown.sh (default 3, a minute or two each).
+bench: all test-build
+	bench/exec.sh
+	tests/vm/run -t 1500 bench/updown.sh $(if $(BENCH_ROUNDS),BENCH_ROUNDS=$(BENCH_ROUNDS))
+
 # The installed wgphys, shown in the VM's test world.
 demo:
 	tests/vm/run scripts/demo.sh
@@ -101,5 +107,5 @@ clean:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
-.PHONY: all check check-host test-build demo analyze install install-caps clean
+.PHONY: all check check-host test-build bench demo analyze install install-caps clean
 .SECONDARY:

@@ -13,29 +13,45 @@
 # while it lives and holds its lease) with a lease and a default route on
 # eth0, wlan0 down, and no other dhcpcd or wpa_supplicant in the main
 # namespace (whatever the previous down started there is stopped first, by
-# pid). For each it measures:
+# pid), and dhcpcd's hooks done. For each it measures, in ms:
 #   up       until `up` returns
-#   traffic  from `up` returning until the main namespace reaches the
-#            tunnel's service (world_ask $WORLD_TUNNEL_SERVER answers
-#            $WORLD_TUNNEL_CLIENT), polled every ~20 ms, at most 60 s
+#   tunnel   from `up` returning until a TCP connection from the main
+#            namespace to the tunnel's service ($WORLD_TUNNEL_SERVER:7777)
+#            is established: the tunnel passes traffic both ways
+#   traffic  from `up` returning until that service has answered, and
+#            answered $WORLD_TUNNEL_CLIENT (what world_ask checks); anything
+#            else is a leak and breaks the run
 #   down     until `down` returns
 #   online   from `down` returning until eth0, back in the main namespace,
-#            has a LAN address and a default route again (at most 60 s)
+#            has a default route again (then checked: and a LAN address)
+# All bounded: 60 s each.
+#
+# The probe is bash's own /dev/tcp client, forked before `up` and released
+# through a pipe the moment `up` returns; it retries every 20 ms while the
+# connect fails at once (no route yet) and otherwise waits for the connect,
+# so the times carry no fork or exec. world_ask (timeout + socat) costs
+# 0.3 to 2 s per call under TCG, depending on what else the host runs,
+# which would swamp a one-second goal; one world_ask, timed once the run
+# has settled, is shown as "1 ask" for comparison. "online" likewise reads
+# /proc/net/route.
+#
 # Between up and down it waits (at most 30 s, not timed into anything) for
 # eth0 and wlan0 in "physical" to have their leases, so both downs start
-# from a settled tunnel; that wait is shown as "settled". Once settled it
-# times one more probe ("1 ask"): what a probe itself costs, which every
-# traffic time includes (under TCG, a few hundred ms).
-# It prints every run, then the medians, the ratios baseline/wgphys and the
+# from a settled state; that wait is shown as "settled".
+# It prints every run (with how the starting state was made, when the
+# system's dhcpcd went away, and which daemons down left running), then
+# the medians, the ratios baseline/wgphys and the
 # goals: up >= 10x sooner, traffic within 1 s of up returning, down >= 10x
 # sooner. A benchmark, not a test: exit status 0 unless something broke,
 # which it says on lines starting "BROKE:".
 #
-# Environment:
-#   BENCH_ROUNDS  rounds (default 3)
+# Settings, as arguments NAME=VALUE (tests/vm/run hands the guest its
+# arguments, not its environment) or from the environment:
+#   BENCH_ROUNDS  rounds (default 3); a round takes one to two minutes
 #   WGPHYS        the wgphys to time (default: the release build ./wgphys
 #                 if it exists, else build/test/wgphys; the sanitizer build
-#                 is several times slower, so prefer the release one)
+#                 is slower, so prefer the release one)
+# e.g. tests/vm/run -t 1500 bench/updown.sh BENCH_ROUNDS=5 WGPHYS=build/test/wgphys
 
 # shellcheck disable=SC2317 # functions called through poll_from and trap
 set -u
@@ -45,6 +61,21 @@ repo=$(cd "$here/.." && pwd)
 # shellcheck source=tests/vm/world.sh
 . "$repo/tests/vm/world.sh"
 
+# tests/vm/run passes arguments to the guest, not the environment.
+for arg in "$@"; do
+	case $arg in
+	BENCH_ROUNDS=* | WGPHYS=*) declare "$arg" ;;
+	*)
+		echo "usage: bench/updown.sh [BENCH_ROUNDS=N] [WGPHYS=PATH]" >&2
+		exit 2 ;;
+	esac
+done
+# Outside the VM it would take the machine's own network (and its
+# teardown stops every dhcpcd and wpa_supplicant it sees).
+if [[ ${WGPHYS_VM-} != 1 ]]; then
+	echo "bench/updown.sh: runs only in the test VM: tests/vm/run -t 1500 bench/updown.sh" >&2
+	exit 2
+fi
 ROUNDS=${BENCH_ROUNDS:-3}
 if ! [[ $ROUNDS =~ ^[0-9]+$ ]] || ((ROUNDS < 1)); then
 	echo "bench/updown.sh: BENCH_ROUNDS must be a positive number" >&2
@@ -69,21 +100,27 @@ fail() {
 }
 # Prints a file indented, for the output of a command that failed.
 show() { [[ -s $1 ]] && sed 's/^/    | /' "$1"; }
-
-now_us() { printf '%s' "${EPOCHREALTIME/[.,]/}"; }
 ms() { awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'; }
 
+# Sleeping without a fork: read from a pipe nobody writes to. (The guest
+# has no /dev/fd, so no process substitution either.)
+mkdir -p "$LOG" || exit 1
+rm -f "$LOG/nap"
+mkfifo "$LOG/nap" && exec {nap_fd}<>"$LOG/nap" || exit 1
+nap() {
+	read -r -t "$1" -u "$nap_fd" _
+	return 0
+}
+
 # poll_from T0_US SECS PAUSE CMD...: run CMD until it exits 0, PAUSE seconds
-# apart, for at most SECS after T0_US (microseconds). Sets poll_us to the
-# time from T0_US to CMD's success and poll_tries; returns 1 on timeout.
-poll_us=0 poll_tries=0
+# apart, for at most SECS after T0_US (microseconds since the epoch). Sets
+# poll_us to the time from T0_US to CMD's success; returns 1 on timeout.
+poll_us=0
 poll_from() {
 	local t0=$1 secs=$2 pause=$3 deadline t
 	shift 3
 	deadline=$((t0 + secs * 1000000))
-	poll_tries=0
 	while :; do
-		poll_tries=$((poll_tries + 1))
 		if "$@" >/dev/null 2>&1; then
 			t=${EPOCHREALTIME/[.,]/}
 			poll_us=$((t - t0))
@@ -91,31 +128,26 @@ poll_from() {
 		fi
 		t=${EPOCHREALTIME/[.,]/}
 		((t >= deadline)) && return 1
-		sleep "$pause"
+		nap "$pause"
 	done
 }
 
 # A zombie passes kill -0: read the state instead.
 alive() {
 	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	[[ $1 =~ ^[0-9]+$ ]] || return 1
+	read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
 	stat=${stat##*) }
 	[[ ${stat%% *} != Z ]]
 }
 
-ppid_of() {
-	local stat pp
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	read -r _ pp _ <<<"${stat##*) }"
-	printf '%s' "$pp"
-}
-
 # Is pid $1 pid $2 or one of its descendants (dhcpcd's privsep helpers)?
 under() {
-	local p=$1
+	local p=$1 stat
 	while [[ -n $p ]] && ((p > 1)); do
 		((p == $2)) && return 0
-		p=$(ppid_of "$p") || return 1
+		read -r stat 2>/dev/null <"/proc/$p/stat" || return 1
+		read -r _ p _ <<<"${stat##*) }"
 	done
 	return 1
 }
@@ -146,9 +178,9 @@ stop_pids() {
 	local p rc=0 deadline
 	(($#)) || return 0
 	kill -TERM "$@" 2>/dev/null
-	deadline=$(($(now_us) + 10000000))
+	deadline=$((${EPOCHREALTIME/[.,]/} + 10000000))
 	for p in "$@"; do
-		while alive "$p" && (($(now_us) < deadline)); do sleep 0.05; done
+		while alive "$p" && ((${EPOCHREALTIME/[.,]/} < deadline)); do nap 0.05; done
 		if alive "$p"; then
 			kill -KILL "$p" 2>/dev/null
 			rc=1
@@ -157,16 +189,64 @@ stop_pids() {
 	return "$rc"
 }
 
-has_lease() { # eth0 in main: a LAN address and a default route through it
-	[[ $(ip -4 -o addr show dev eth0 2>/dev/null) == *"inet ${WORLD_ROUTER%.*}."* ]] &&
-		[[ -n $(ip -4 route show default dev eth0 2>/dev/null) ]]
+# The main table's default route is on eth0 (/proc/net/route: no fork).
+default_on_eth0() {
+	local ifc dst _rest
+	while read -r ifc dst _rest; do
+		[[ $ifc == eth0 && $dst == 00000000 ]] && return 0
+	done </proc/net/route
+	return 1
 }
+has_lan_addr() { # eth0 in main has a LAN address
+	[[ $(ip -4 -o addr show dev eth0 2>/dev/null) == *"inet ${WORLD_ROUTER%.*}."* ]]
+}
+has_lease() { default_on_eth0 && has_lan_addr; }
 tunnel_passes() {
 	[[ $(world_ask "$WORLD_TUNNEL_SERVER") == "$WORLD_TUNNEL_CLIENT" ]]
 }
 physical_settled() { # both NICs have their leases in physical
 	[[ $(ip -n physical -4 -o addr show dev eth0 2>/dev/null) == *"inet ${WORLD_ROUTER%.*}."* ]] &&
 		[[ $(ip -n physical -4 -o addr show dev wlan0 2>/dev/null) == *"inet ${WORLD_CAFE_ROUTER%.*}."* ]]
+}
+
+# The traffic probe. probe_arm forks it, waiting on a pipe; probe_go lets
+# it connect; it leaves "CONNECTED_US ANSWERED_US ANSWER" in $LOG/probe.out.
+probe_pid=
+probe_arm() {
+	rm -f "$LOG/probe.go" "$LOG/probe.out" "$LOG/probe.tmp"
+	mkfifo "$LOG/probe.go" && exec {probe_fd}<>"$LOG/probe.go" || return 1
+	(
+		exec 2>/dev/null
+		read -r _ <&"$probe_fd"
+		while :; do
+			# Fails at once without a route; otherwise returns when the
+			# handshake is done (WireGuard holds the SYN until then).
+			if exec 3<>"/dev/tcp/$WORLD_TUNNEL_SERVER/$WORLD_SERVICE_PORT"; then
+				tc=${EPOCHREALTIME/[.,]/}
+				ans=
+				read -r -t 10 ans <&3
+				ta=${EPOCHREALTIME/[.,]/}
+				exec 3<&-
+				if [[ -n $ans ]]; then
+					echo "$tc $ta $ans" >"$LOG/probe.tmp"
+					mv "$LOG/probe.tmp" "$LOG/probe.out"
+					exit 0
+				fi
+			fi
+			read -r -t 0.02 _ <&"$probe_fd"
+		done
+	) &
+	probe_pid=$!
+}
+probe_go() { echo go >&"$probe_fd"; }
+probe_disarm() {
+	if [[ -n $probe_pid ]]; then
+		kill -KILL "$probe_pid" 2>/dev/null
+		wait "$probe_pid" 2>/dev/null
+	fi
+	probe_pid=
+	[[ -n ${probe_fd-} ]] && exec {probe_fd}>&-
+	probe_fd=
 }
 
 # Prints what keeps the main namespace from being as before up; returns 1
@@ -199,105 +279,144 @@ recover() {
 		ip netns del physical 2>/dev/null
 	fi
 	ip link del wg0 2>/dev/null
-	poll_from "$(now_us)" 10 0.1 is_clean
+	poll_from "${EPOCHREALTIME/[.,]/}" 10 0.1 is_clean
 }
 
-# The online laptop every up starts from. Sets sys_note.
+# The online laptop every up starts from. Sets start_note.
 sys_dhcpcd=
-sys_note=
+sys_log=
+sys_starts=0
+sys_told=
+start_note=
+run_note=
 ensure_online() {
 	local p pids=()
 	# What the previous down started in the main namespace (the baseline's
 	# dhcpcd -b and wpa_supplicant -B, wgphys's RestoreOnDown): not part of
 	# the starting state.
-	# (No process substitution: the guest has no /dev/fd.)
 	for p in $(daemons 1 | awk '{ print $1 }'); do
 		[[ -n $sys_dhcpcd ]] && under "$p" "$sys_dhcpcd" && continue
 		pids+=("$p")
 	done
-	sys_note=
+	start_note=
 	if ((${#pids[@]})); then
-		sys_note="stopped ${#pids[@]} daemon(s) the previous down started; "
-		stop_pids "${pids[@]}" || sys_note+="(some needed KILL) "
+		start_note="stopped ${#pids[@]} processes; "
+		stop_pids "${pids[@]}" || start_note+="(some needed KILL) "
 	fi
 	# wlan0 as at boot: down, no address.
 	ip addr flush dev wlan0 2>/dev/null
 	ip link set wlan0 down 2>/dev/null
 	if [[ -n $sys_dhcpcd ]] && alive "$sys_dhcpcd"; then
 		if has_lease; then
-			sys_note+="system dhcpcd reused"
+			start_note+="system dhcpcd reused"
+			quiesce
 			return 0
 		fi
 		stop_pids "$sys_dhcpcd"
-		sys_note+="system dhcpcd alive without its lease, restarted"
+		start_note+="system dhcpcd alive without its lease, restarted"
 	elif [[ -n $sys_dhcpcd ]]; then
-		sys_note+="system dhcpcd had exited, restarted"
+		start_note+="system dhcpcd had exited, restarted"
 	else
-		sys_note+="system dhcpcd started"
+		start_note+="system dhcpcd started"
 	fi
 	# The address seen next must be this dhcpcd's, not one left behind.
 	ip addr flush dev eth0 2>/dev/null
 	ip link set eth0 up
-	dhcpcd -B -4 eth0 >>"$LOG/sys-dhcpcd.log" 2>&1 &
+	sys_log=$LOG/sys-dhcpcd-$((++sys_starts)).log
+	dhcpcd -B -4 eth0 >"$sys_log" 2>&1 &
 	sys_dhcpcd=$!
 	disown "$sys_dhcpcd" 2>/dev/null
-	if ! poll_from "$(now_us)" 30 0.1 has_lease; then
+	if ! poll_from "${EPOCHREALTIME/[.,]/}" 30 0.1 has_lease; then
 		fail "the system's dhcpcd got no lease on eth0 within 30 s"
-		show "$LOG/sys-dhcpcd.log"
+		show "$sys_log"
 		return 1
 	fi
-	sys_note+=" (lease in $(ms "$poll_us") ms)"
+	start_note+=" (lease in $(ms "$poll_us") ms)"
+	quiesce
+}
+
+# dhcpcd runs its hooks (shell scripts) after the lease, and stopped
+# daemons may still be exiting: let that finish before timing anything,
+# then leave the machine a second to itself.
+busy() {
+	local p comm
+	for p in /proc/[0-9]*; do
+		read -r comm 2>/dev/null <"$p/comm" || continue
+		[[ $comm == dhcpcd-run-hook ]] && alive "${p#/proc/}" && return 0
+	done
+	return 1
+}
+quiesce() {
+	poll_from "${EPOCHREALTIME/[.,]/}" 20 0.1 eval '! busy' ||
+		say "note: dhcpcd's hooks were still running after 20 s"
+	nap 1
 }
 
 declare -A res=()
 # One up/down of IMPL (baseline | wgphys) in round R; fills res[IMPL,R,*]
 # (microseconds). Returns 1 if something broke.
 run_one() {
-	local impl=$1 r=$2 t0 t1 rc why restore_size=0
+	local impl=$1 r=$2 t0 t1 rc why tc ta ans k restore_size=0
 	local -a up down
 	if [[ $impl == baseline ]]; then
 		up=("$BASELINE" up) down=("$BASELINE" down)
 	else
 		up=("$WGPHYS" up) down=("$WGPHYS" down)
 	fi
-	ensure_online || return 1
+	run_note=
+	ensure_online || { run_note=$start_note; return 1; }
+	run_note=$start_note
 	if ! why=$(unclean); then
 		fail "round $r $impl: not a clean start: $why"
 		return 1
 	fi
+	if ! probe_arm; then
+		fail "cannot start the traffic probe"
+		return 1
+	fi
 
-	t0=$(now_us)
+	t0=${EPOCHREALTIME/[.,]/}
 	"${up[@]}" >"$LOG/$impl-$r-up.log" 2>&1
 	rc=$?
-	t1=$(now_us)
+	t1=${EPOCHREALTIME/[.,]/}
+	probe_go
 	if ((rc != 0)); then
+		probe_disarm
 		fail "round $r: $impl up exited $rc after $(ms $((t1 - t0))) ms; its output:"
 		show "$LOG/$impl-$r-up.log"
-		recover || fail "and the state could not be cleaned up: $(unclean)"
+		recover || fail "and the state could not be cleaned up: $(unclean | paste -sd ';')"
 		return 1
 	fi
 	res[$impl,$r,up]=$((t1 - t0))
-	if poll_from "$t1" 60 0.02 tunnel_passes; then
-		res[$impl,$r,traffic]=$poll_us
-		res[$impl,$r,tries]=$poll_tries
+	if poll_from "$t1" 60 0.05 test -s "$LOG/probe.out"; then
+		read -r tc ta ans <"$LOG/probe.out"
+		if [[ $ans == "$WORLD_TUNNEL_CLIENT" ]]; then
+			res[$impl,$r,tunnel]=$((tc - t1))
+			res[$impl,$r,traffic]=$((ta - t1))
+		else
+			fail "round $r: after $impl up, the service saw the main namespace as $ans, not $WORLD_TUNNEL_CLIENT (a leak)"
+		fi
 	else
-		fail "round $r: after $impl up, the main namespace did not reach $WORLD_TUNNEL_SERVER through the tunnel within 60 s ($(world_ask "$WORLD_TUNNEL_SERVER" 2>&1 | head -c 200))"
+		fail "round $r: after $impl up, the main namespace did not reach $WORLD_TUNNEL_SERVER:$WORLD_SERVICE_PORT within 60 s"
 	fi
-	t0=$(now_us)
-	if poll_from "$t0" 30 0.1 physical_settled; then
+	probe_disarm
+	sys_seen "up + probe"
+	t0=${EPOCHREALTIME/[.,]/}
+	if poll_from "$t0" 30 0.5 physical_settled; then
 		res[$impl,$r,settled]=$((t0 + poll_us - t1))
 	else
 		say "note: round $r $impl: eth0 and wlan0 did not both get leases in physical within 30 s; going down anyway"
 	fi
-	# What one probe costs once the tunnel is up: part of every traffic time.
-	t0=$(now_us)
-	tunnel_passes && res[$impl,$r,ask]=$(($(now_us) - t0))
+	# What one world_ask costs here, for comparison.
+	t0=${EPOCHREALTIME/[.,]/}
+	tunnel_passes && res[$impl,$r,ask]=$((${EPOCHREALTIME/[.,]/} - t0))
 	restore_size=$(stat -c %s /run/wgphys/restore.log 2>/dev/null || echo 0)
+	sys_seen "settled"
 
-	t0=$(now_us)
+	t0=${EPOCHREALTIME/[.,]/}
 	"${down[@]}" >"$LOG/$impl-$r-down.log" 2>&1
 	rc=$?
-	t1=$(now_us)
+	t1=${EPOCHREALTIME/[.,]/}
 	if ((rc != 0)); then
 		fail "round $r: $impl down exited $rc after $(ms $((t1 - t0))) ms; its output:"
 		show "$LOG/$impl-$r-down.log"
@@ -308,10 +427,12 @@ run_one() {
 	else
 		res[$impl,$r,down]=$((t1 - t0))
 	fi
-	if poll_from "$t1" 60 0.02 has_lease; then
+	sys_seen "down"
+	if poll_from "$t1" 60 0.02 default_on_eth0; then
 		((rc == 0)) && res[$impl,$r,online]=$poll_us
+		has_lan_addr || fail "round $r: after $impl down, eth0 has a default route but no LAN address"
 	else
-		fail "round $r: after $impl down, eth0 had no LAN address and default route in the main namespace within 60 s"
+		fail "round $r: after $impl down, eth0 had no default route in the main namespace within 60 s"
 		ip -4 addr show dev eth0 2>&1 | sed 's/^/    | /'
 	fi
 	if ! poll_from "$t1" 10 0.1 is_clean; then
@@ -319,20 +440,55 @@ run_one() {
 		recover || fail "and the state could not be cleaned up: $(unclean | paste -sd ';')"
 		return 1
 	fi
+	if [[ $impl == wgphys ]]; then
+		for k in up down; do
+			[[ -s $LOG/$impl-$r-$k.log ]] || continue
+			say "note: round $r: wgphys $k said:"
+			show "$LOG/$impl-$r-$k.log"
+		done
+	fi
+	sys_seen "online poll"
+	[[ $run_note == *"system dhcpcd gone"* ]] || run_note+="; system dhcpcd still there"
+	run_note+="; down left running: $(left_running)"
 	((rc == 0))
+}
+
+# Notes when the system's dhcpcd is first seen gone (after STAGE); the
+# first time it goes while wgphys is up, shows how it ended.
+sys_seen() {
+	[[ $run_note == *"system dhcpcd gone"* ]] && return 0
+	alive "$sys_dhcpcd" && return 0
+	run_note+="; system dhcpcd gone after $1"
+	if [[ $impl == wgphys && -z $sys_told ]]; then
+		sys_told=1
+		say "note: round $r: the system's dhcpcd ended during the wgphys run (seen after $1); its last lines:"
+		tail -n 4 "$sys_log" | sed 's/^/    | /'
+	fi
+}
+
+# What runs in the main namespace besides the system's dhcpcd, e.g.
+# "dhcpcd x4, wpa_supplicant x1" (dhcpcd forks privilege separation helpers).
+left_running() {
+	local p comm out
+	out=$(daemons 1 | while read -r p comm; do
+		[[ -n $sys_dhcpcd ]] && under "$p" "$sys_dhcpcd" && continue
+		echo "$comm"
+	done | sort | uniq -c | awk '{ printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1 }')
+	printf '%s' "${out:-nothing}"
 }
 
 fmt() { # microseconds or nothing
 	if [[ -n ${1-} ]]; then ms "$1"; else printf '%s' -; fi
 }
 
+cols='%-5s %-8s %8s %8s %8s %8s %8s %8s %8s  %s\n'
 print_run() {
-	local impl=$1 r=$2
-	printf '%-5s %-8s %9s %9s %5s %8s %9s %9s %9s  %s\n' "$r" "$impl" \
-		"$(fmt "${res[$impl,$r,up]-}")" "$(fmt "${res[$impl,$r,traffic]-}")" \
-		"${res[$impl,$r,tries]-"-"}" "$(fmt "${res[$impl,$r,ask]-}")" \
-		"$(fmt "${res[$impl,$r,settled]-}")" "$(fmt "${res[$impl,$r,down]-}")" \
-		"$(fmt "${res[$impl,$r,online]-}")" "$sys_note"
+	local impl=$1 r=$2 k v=()
+	for k in up tunnel traffic settled ask down online; do
+		v+=("$(fmt "${res[$impl,$r,$k]-}")")
+	done
+	# shellcheck disable=SC2059 # the format is ours
+	printf "$cols" "$r" "$impl" "${v[@]}" "$run_note"
 }
 
 # Median (microseconds) of KEY over the rounds IMPL completed; empty if none.
@@ -357,13 +513,16 @@ worst() { # IMPL KEY
 	local r m=
 	for ((r = 1; r <= ROUNDS; r++)); do
 		[[ -n ${res[$1,$r,$2]-} ]] || continue
-		[[ -z $m ]] || ((res[$1,$r,$2] > m)) && m=${res[$1,$r,$2]}
+		if [[ -z $m ]] || ((res[$1,$r,$2] > m)); then
+			m=${res[$1,$r,$2]}
+		fi
 	done
 	printf '%s' "$m"
 }
 
 world_started=
 teardown() {
+	probe_disarm
 	[[ -e /run/wgphys/state ]] && "$WGPHYS" down >>"$LOG/teardown.log" 2>&1
 	[[ -e /run/netns/physical ]] && recover
 	# shellcheck disable=SC2046 # one pid per word
@@ -375,7 +534,6 @@ teardown() {
 }
 trap teardown EXIT
 
-mkdir -p "$LOG"
 for f in "$WGPHYS" "$BASELINE"; do
 	if [[ ! -x $f ]]; then
 		say "BROKE: $f is missing or not executable (make wgphys build/test/wgphys)"
@@ -406,8 +564,8 @@ if ! "$WGPHYS" check >"$LOG/check.log" 2>&1; then
 	exit 1
 fi
 
-# The guest's root is 9p: read every program the rounds run once, so the
-# first round does not pay for it and the second not.
+# The guest's root is 9p: read every program the rounds run once, so that
+# the first round does not pay for it and the others not.
 for c in "ip -V" "iw --version" "wg --version" "killall -V" "dhcpcd --version" \
 	"wpa_supplicant -v" "socat -V" "$WGPHYS status" "$BASELINE"; do
 	# shellcheck disable=SC2086 # one command per string
@@ -420,9 +578,9 @@ say "bench/updown.sh: $ROUNDS round(s), baseline then wgphys in each, one VM boo
 say "wgphys: ${WGPHYS#"$repo"/} ($build); baseline: ${BASELINE#"$repo"/}"
 say "guest: $(uname -r), $(nproc) CPU(s) under TCG; dhcpcd $(dhcpcd --version | head -n 1 | awk '{ print $2 }')"
 say ""
-say "times in ms; traffic, settled and online count from the return of up or down"
-say "(tries: probes until traffic passed; 1 ask: one probe once settled)"
-printf '%-5s %-8s %9s %9s %5s %8s %9s %9s %9s  %s\n' round impl up traffic tries "1 ask" settled down online "starting state"
+say "ms; tunnel, traffic, settled from up's return; online from down's; 1 ask: one world_ask once settled"
+# shellcheck disable=SC2059 # the format is ours
+printf "$cols" round impl up tunnel traffic settled "1 ask" down online "starting state; the system's dhcpcd; what down left"
 
 for ((r = 1; r <= ROUNDS; r++)); do
 	for impl in baseline wgphys; do
@@ -453,20 +611,21 @@ row() { # label key goal-kind
 		if [[ -z $w ]]; then
 			goal="wgphys within 1 s: no data"
 		elif ((w <= 1000000)); then
-			goal="wgphys within 1 s: met (worst run $(ms "$(worst wgphys traffic)"))"
+			goal="wgphys within 1 s: met (worst run $(ms "$(worst wgphys "$2")"))"
 		else
-			goal="wgphys within 1 s: NOT met (worst run $(ms "$(worst wgphys traffic)"))"
+			goal="wgphys within 1 s: NOT met (worst run $(ms "$(worst wgphys "$2")"))"
 		fi ;;
 	esac
 	printf '%-20s %10s %10s %16s   %s\n' "$1" "$(fmt "$b")" "$(fmt "$w")" "$ratio" "$goal"
 }
 row "up returns" up x10
+row "tunnel after up" tunnel -
 row "traffic after up" traffic 1s
 row "up + traffic" uptraffic -
 row "down returns" down x10
 row "online after down" online -
 row "settled after up" settled -
-row "one probe, settled" ask -
+row "1 world_ask" ask -
 
 if ((broke)); then
 	say ""
