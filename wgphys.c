@@ -46,7 +46,7 @@ static int cmd_check(int argc, char *argv[], const char *config_path);
 
 static const struct command commands[] = {
 	{ "up", cmd_up, "[--dry-run]",
-	  "Move the network into the physical namespace; the tunnel becomes the only way out" },
+	  "Move the network into its namespace: the tunnel is the only way out" },
 	{ "down", cmd_down, "", "Put everything back as it was before up" },
 	{ "exec", cmd_exec, "[-u USER] [--] COMMAND [ARG...]",
 	  "Run COMMAND in the physical namespace as the invoking user, unprivileged" },
@@ -62,7 +62,8 @@ static void usage(FILE *f)
 	fprintf(f, "Keep every packet of this machine in a WireGuard tunnel, by moving the\n"
 		   "real network into a namespace of its own.\n\nCommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-7s %-34s %s\n", commands[i].name, commands[i].args, commands[i].help);
+		fprintf(f, "  %s%s%s\n      %s\n", commands[i].name,
+			commands[i].args[0] ? " " : "", commands[i].args, commands[i].help);
 	fprintf(f, "\nOptions:\n"
 		   "  -c, --config FILE  configuration (default %s)\n"
 		   "  -h, --help         this help\n"
