@@ -69,6 +69,7 @@ int nlk_open(struct nlk **out, int bus, int netns_fd)
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
 	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->bus = bus;
 	nl->seq = (unsigned int)time(NULL);
 	*out = nl;
 	return 0;
@@ -161,44 +162,34 @@ static int ack_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_STOP;
 }
 
-static int noop_cb(const struct nlmsghdr *nlh, void *data)
-{
-	(void)nlh;
-	(void)data;
-	return MNL_CB_OK;
-}
-
 /* A dump's end carries its own error code (e.g. a dump that failed midway). */
-static int done_cb(const struct nlmsghdr *nlh, void *data)
+static int done_code(const struct nlmsghdr *nlh)
 {
-	(void)data;
 	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
 		int e = *(const int *)mnl_nlmsg_get_payload(nlh);
 
-		if (e < 0) {
-			errno = -e;
-			return MNL_CB_ERROR;
-		}
+		if (e < 0)
+			return e;
 	}
-	return MNL_CB_STOP;
+	return 0;
 }
 
 int nlk_talk(struct nlk *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
-	static const mnl_cb_t ctl_template[NLMSG_MIN_TYPE] = {
-		[NLMSG_NOOP] = noop_cb,
-		[NLMSG_DONE] = done_cb,
-	};
-	mnl_cb_t ctl[NLMSG_MIN_TYPE];
 	char buf[32768];	/* dumps come in pages of up to 32 KiB */
 	unsigned int seq = nlh->nlmsg_seq;
-	bool intr;
+	const struct nlmsghdr *h;
+	bool intr = false;
 	ssize_t len;
-	int ret;
+	int rem, ret;
 
 	nl->extack[0] = '\0';
 #ifdef WGPHYS_FAULT_INJECTION
-	if (!(nlh->nlmsg_flags & NLM_F_DUMP) && nlk_fault()) {
+	/* Dumps and family lookups change nothing: never a step to fail.
+	 * (GENL_ID_CTRL is RTM_NEWLINK's number too: the bus tells them apart.) */
+	if (!(nlh->nlmsg_flags & NLM_F_DUMP) &&
+	    !(nl->bus == NETLINK_GENERIC && nlh->nlmsg_type == GENL_ID_CTRL) &&
+	    nlk_fault()) {
 		snprintf(nl->extack, sizeof(nl->extack), "injected failure");
 		return -EIO;
 	}
@@ -206,42 +197,38 @@ int nlk_talk(struct nlk *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
-	intr = false;
-	memcpy(ctl, ctl_template, sizeof(ctl));
-	ctl[NLMSG_ERROR] = NULL;
 	for (;;) {
 		len = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
 		if (len < 0)
 			return -errno;
-		/* NLMSG_ERROR is handled here rather than by libmnl so that
-		 * the extended ack is not thrown away. */
-		{
-			const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
-			int rem = (int)len;
-
-			for (; mnl_nlmsg_ok(h, rem); h = mnl_nlmsg_next(h, &rem)) {
-				/* The kernel changed the table under a dump:
-				 * what was read may be inconsistent. */
-				if (h->nlmsg_flags & NLM_F_DUMP_INTR)
-					intr = true;
-				if (h->nlmsg_type != NLMSG_ERROR)
-					continue;
-				/* A late answer to an earlier request: not ours. */
-				if (!mnl_nlmsg_seq_ok(h, seq) ||
-				    !mnl_nlmsg_portid_ok(h, nl->portid))
-					continue;
+		rem = (int)len;
+		for (h = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(h, rem);
+		     h = mnl_nlmsg_next(h, &rem)) {
+			/* A late answer to an earlier request: not ours. */
+			if (!mnl_nlmsg_seq_ok(h, seq) || !mnl_nlmsg_portid_ok(h, nl->portid))
+				continue;
+			/* The kernel changed the table under a dump: what was
+			 * read may be inconsistent. */
+			if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = true;
+			switch (h->nlmsg_type) {
+			case NLMSG_NOOP:
+				continue;
+			case NLMSG_ERROR:
 				ret = ack_cb(h, nl);
 				return ret == MNL_CB_ERROR ? -errno : 0;
+			case NLMSG_DONE:
+				ret = done_code(h);
+				return ret < 0 ? ret : intr ? -EINTR : 0;
 			}
+			if (!cb)
+				continue;
+			ret = cb(h, data);
+			if (ret == MNL_CB_ERROR)
+				return errno ? -errno : -EIO;
+			if (ret == MNL_CB_STOP)
+				return 0;
 		}
-		ret = mnl_cb_run2(buf, (size_t)len, seq, nl->portid, cb, data,
-				  ctl, NLMSG_MIN_TYPE);
-		if (ret < 0 && (errno == ESRCH || errno == EPROTO))
-			continue;	/* a stale message: skip it */
-		if (ret < 0)
-			return errno ? -errno : -EIO;
-		if (ret == MNL_CB_STOP)
-			return intr ? -EINTR : 0;
 	}
 }
 
@@ -263,29 +250,16 @@ int nlk_genl_family(struct nlk *nl, const char *name)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = nlk_msg(nl, buf, GENL_ID_CTRL, 0);
 	struct genlmsghdr *g;
-	unsigned int seq;
 	int id = -1, ret;
 
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->cmd = CTRL_CMD_GETFAMILY;
 	g->version = 1;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
-	/* A lookup is not a step that changes anything: never injected. */
-	nlh->nlmsg_flags |= NLM_F_ACK;
-	seq = nlh->nlmsg_seq;
-	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		ssize_t len = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
-
-		if (len < 0)
-			return -errno;
-		ret = mnl_cb_run(buf, (size_t)len, seq, nl->portid,
-				 family_cb, &id);
-		if (ret < 0)
-			return errno == ENOENT ? -EPROTONOSUPPORT : -errno;
-		if (ret == MNL_CB_STOP)
-			break;
-	}
+	ret = nlk_talk(nl, nlh, family_cb, &id);
+	if (ret == -ENOENT)
+		return -EPROTONOSUPPORT;	/* no such family in this kernel */
+	if (ret < 0)
+		return ret;
 	return id < 0 ? -EPROTONOSUPPORT : id;
 }

@@ -15,6 +15,7 @@ struct nlk {
 	struct mnl_socket *sock;
 	unsigned int portid;
 	unsigned int seq;
+	int bus;		/* NETLINK_ROUTE or NETLINK_GENERIC */
 	char extack[256];	/* the kernel's words about the last failure */
 };
 

@@ -23,7 +23,7 @@
  *                               restore on the original link
  *   resolv MODE                 main resolv.conf: kept|file|symlink|absent
  *   daemon PID STARTTIME NAME   a daemon we started in the namespace
- *   stage N                     how far `up` got (see enum up_stage)
+ *   stage N                     STATE_STAGE_UP once `up` has finished
  */
 #ifndef WGPHYS_STATE_H
 #define WGPHYS_STATE_H
@@ -68,6 +68,9 @@ enum resolv_mode {
 	RESOLV_SYMLINK,			/* saved target in RUN_DIR/resolv.conf */
 	RESOLV_ABSENT,			/* there was none */
 };
+
+/* The stage of a state whose `up` finished; anything else is midway. */
+#define STATE_STAGE_UP		100
 
 #define ETC_CREATED_DIR		0x1
 #define ETC_CREATED_RESOLV	0x2

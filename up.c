@@ -32,11 +32,6 @@
 #include "up.h"
 #include "wg.h"
 
-enum up_stage {
-	STAGE_PLANNED = 0,
-	STAGE_DONE = 100,
-};
-
 #define DEFAULT_MTU 1420
 
 const int up_caps[] = { CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_SETPCAP, CAP_KILL, CAPS_END };
@@ -599,7 +594,6 @@ static int setup_tunnel(const struct wgphys_config *cfg, const struct wg_config 
 	size_t i, j;
 	int ret;
 
-	(void)cfg;
 	for (i = 0; i < wg->n_addrs; i++) {
 		ret = rtnl_addr_add(nl, ifindex, &wg->addrs[i]);
 		if (ret < 0) {
@@ -836,7 +830,7 @@ int up_run(const struct wgphys_config *cfg, const struct wg_config *wg, struct w
 	ret = verify_main(nl_main, tunnel, err);
 	if (ret < 0)
 		goto fail;
-	st->stage = STAGE_DONE;
+	st->stage = STATE_STAGE_UP;
 	ret = state_write(st, err);
 	if (ret < 0)
 		goto fail;

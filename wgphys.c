@@ -307,7 +307,7 @@ static int cmd_status(int argc, char *argv[], const char *config_path)
 		print_err("status", &err, ret);
 		return 1;
 	}
-	printf("%s\n", st->stage == 100 ? "up" : "incomplete (run \"wgphys down\" to clean up)");
+	printf("%s\n", st->stage == STATE_STAGE_UP ? "up" : "incomplete (run \"wgphys down\" to clean up)");
 	printf("namespace: %s (%s/%s)\n", st->netns, NETNS_RUN_DIR, st->netns);
 	printf("tunnel: %s\n", st->tunnel);
 	for (i = 0; i < st->n_links; i++)
