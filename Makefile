@@ -7,7 +7,7 @@ UNITDIR ?= /lib/systemd/system
 PKG_CONFIG ?= pkg-config
 VERSION := 0.1
 
-PKGS := libmnl libnl-genl-3.0 libcap-ng
+PKGS := libmnl libnftnl libnl-genl-3.0 libcap-ng
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
 
@@ -21,9 +21,8 @@ TEST_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined -DWGPHYS_FAULT_INJECTION
 
 # Everything but the command layer; unit tests link against this.
-LIB_SRCS := err.c netlink.c rtnl.c config.c state.c netns.c wg.c nl80211.c nsenter.c \
-	caps.c daemon.c resolv.c endpoint.c up.c privdrop.c exec.c
 CLI_SRCS := wgphys.c
+LIB_SRCS := $(filter-out $(CLI_SRCS),$(sort $(wildcard *.c)))
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 
 ifeq ($(V),1)

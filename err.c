@@ -1,22 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <stdio.h>
+/* The one way an error becomes a line of text (err.h tells the parts). */
+#include <string.h>
 
 #include "err.h"
 
-int wgp_verrf(struct wgp_err *err, int code, const char *fmt, va_list ap)
+size_t wgp_format(const struct wgp_err *err, char *buf, size_t len)
 {
-	if (err && !err->msg[0])
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	return code > 0 ? -code : code;
-}
+	const char *why = err->why[0] ? err->why : strerror(wgp_errno(err->code));
+	bool named = err->what[0] || err->object[0];
+	int n;
 
-int wgp_errf(struct wgp_err *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = wgp_verrf(err, code, fmt, ap);
-	va_end(ap);
-	return ret;
+	n = snprintf(buf, len, "%s%s%s%s%s%s%s", err->what,
+		     err->what[0] && err->object[0] ? " " : "", err->object,
+		     named ? ": " : "", why,
+		     err->extack[0] ? ": kernel reports: " : "", err->extack);
+	return n < 0 ? 0 : (size_t)n;
 }

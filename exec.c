@@ -521,7 +521,6 @@ static bool valid_name(const char *name)
 int exec_run(const struct exec_request *req, struct exec_target *t,
 	     bool *cmd_failed, struct wgp_err *err)
 {
-	struct wgp_err sub = { .msg = "" };
 	char **envp = NULL, **old_environ = environ;
 	char path[PATH_MAX];
 	struct state *st = NULL;
@@ -546,15 +545,13 @@ int exec_run(const struct exec_request *req, struct exec_target *t,
 		goto cleanup;
 	}
 
-	ret = state_read(&st, &sub);
+	ret = state_read(&st, err);
 	if (ret == -ENOENT) {
 		ret = wgp_errf(err, ENOTCONN, "wgphys is not up");
 		goto cleanup;
 	}
-	if (ret < 0) {
-		ret = wgp_errf(err, -ret, "%s", sub.msg[0] ? sub.msg : strerror(-ret));
+	if (ret < 0)
 		goto cleanup;
-	}
 	if (!st->netns[0] || !st->netns_ino) {
 		ret = wgp_errf(err, ENOTCONN,
 			       "wgphys is not up (no namespace recorded)");

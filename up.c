@@ -382,7 +382,7 @@ static void keep_first(int *first, int ret, struct wgp_err *err, struct wgp_err 
 {
 	if (ret < 0 && !*first) {
 		*first = ret;
-		if (err && !err->msg[0])
+		if (err && !err->code)
 			*err = *step;
 	}
 	memset(step, 0, sizeof(*step));
@@ -841,8 +841,7 @@ fail:
 		err->changed = true;
 	if (teardown(st, NULL) < 0 && err) {
 		/* Keep the journal: down can finish what the rollback could not. */
-		snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
-			 "; and the rollback did not complete: run \"wgphys down\"");
+		err->stuck = true;
 		goto out;
 	}
 fail_nostate:

@@ -87,10 +87,14 @@ static int fail_input(const char *cmd, const char *fmt, ...)
 
 static void print_err(const char *cmd, const struct wgp_err *err, int ret)
 {
-	if (err->msg[0])
-		fprintf(stderr, "%s: %s: %s\n", prog, cmd, err->msg);
-	else
-		fprintf(stderr, "%s: %s: %s\n", prog, cmd, strerror(-ret));
+	char line[1024];
+	struct wgp_err e = *err;
+
+	if (!e.code)
+		e.code = wgp_errno(ret);
+	wgp_format(&e, line, sizeof(line));
+	fprintf(stderr, "%s: %s: %s%s\n", prog, cmd, line,
+		e.stuck ? "; and the rollback did not complete: run \"wgphys down\"" : "");
 }
 
 /* A copy of wgphys with file capabilities, run by an ordinary user. */
@@ -231,8 +235,12 @@ static int cmd_down(int argc, char *argv[], const char *config_path)
 		print_err("down", &err, ret);
 		return 1;
 	}
-	if (err.msg[0])	/* RestoreOnDown could not start something */
-		fprintf(stderr, "%s: down: warning: %s\n", prog, err.msg);
+	if (err.code) {	/* RestoreOnDown could not start something */
+		char line[1024];
+
+		wgp_format(&err, line, sizeof(line));
+		fprintf(stderr, "%s: down: warning: %s\n", prog, line);
+	}
 	return 0;
 }
 

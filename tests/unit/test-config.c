@@ -20,6 +20,18 @@
 #include "paths.h"
 #include "tap.h"
 
+/* The line the command layer would print for an error. */
+static const char *emsg(const struct wgp_err *e)
+{
+	static char line[1024];
+
+	if (!e->code)
+		return "";
+	wgp_format(e, line, sizeof(line));
+	return line;
+}
+#define EMSG(e) emsg(&(e))
+
 /* Random keys made for these tests; none is used anywhere. */
 #define PRIV "fbRgVAnqxOzKTJSY173dqIGX+diOevngUFxjgmaiCC4="
 #define PUB1 "fPDcIdwIiQVDg1/H4IWWspPpQ9sjOeJGh4qKFeKeyoE="
@@ -209,9 +221,9 @@ static void run_bad(const char *what, const struct bad_case *cases, size_t n, bo
 			   what, i, c->ret, ret);
 		}
 		/* ...and never a private key: PRIV's first characters. */
-		if (!ok(strstr(err.msg, c->msg) && !strstr(err.msg, "fbRgVAnqxOzK"),
+		if (!ok(strstr(EMSG(err), c->msg) && !strstr(EMSG(err), "fbRgVAnqxOzK"),
 			"%s %zu: message has \"%s\"", what, i, c->msg))
-			diag("got \"%s\"", err.msg);
+			diag("got \"%s\"", EMSG(err));
 	}
 }
 
@@ -296,7 +308,7 @@ static void test_wgphys_valid(void)
 
 	memset(&err, 0, sizeof(err));
 	ret = config_parse("t.conf", full, strlen(full), &cfg, &err);
-	ok(ret == 0, "wgphys.conf: every key parses (%s)", err.msg);
+	ok(ret == 0, "wgphys.conf: every key parses (%s)", EMSG(err));
 	if (ret)
 		return;
 	ok(!strcmp(cfg->netns, "outside"), "wgphys.conf: Namespace trimmed");
@@ -370,8 +382,8 @@ static void test_wgphys_valid(void)
 	/* A NUL byte is not text; the message names its line. */
 	memset(&err, 0, sizeof(err));
 	ret = config_parse("t.conf", "[Physical]\nNamespace = a\0b\n", 26, &cfg, &err);
-	ok(ret == -EINVAL && strstr(err.msg, "t.conf:2: contains a NUL byte"),
-	   "wgphys.conf: NUL byte refused (%s)", err.msg);
+	ok(ret == -EINVAL && strstr(EMSG(err), "t.conf:2: contains a NUL byte"),
+	   "wgphys.conf: NUL byte refused (%s)", EMSG(err));
 }
 
 static void test_wg_valid(void)
@@ -413,7 +425,7 @@ static void test_wg_valid(void)
 
 	memset(&err, 0, sizeof(err));
 	ret = wgconf_parse("t.conf", full, strlen(full), &wg, &err);
-	ok(ret == 0, "wg: every key parses (%s)", err.msg);
+	ok(ret == 0, "wg: every key parses (%s)", EMSG(err));
 	if (ret)
 		return;
 	for (i = 0; i < WG_KEY_LEN && wg->private_key[i] == i; i++)
@@ -545,7 +557,7 @@ static void test_load(void)
 	memset(&err, 0, sizeof(err));
 	ret = config_load(path, &cfg, &err);
 	if (root)
-		ok(ret == 0 && !strcmp(cfg->netns, "loaded"), "load: wgphys.conf 0644 (%s)", err.msg);
+		ok(ret == 0 && !strcmp(cfg->netns, "loaded"), "load: wgphys.conf 0644 (%s)", EMSG(err));
 	else
 		ok(ret == -EPERM, "load: wgphys.conf owned by a user is refused");
 	config_free(cfg);
@@ -557,15 +569,15 @@ static void test_load(void)
 	ret = config_load(path, &cfg, &err);
 	snprintf(want, sizeof(want), "%s: writable by group or others", path);
 	if (root)
-		ok(ret == -EPERM && !cfg && strstr(err.msg, want), "load: wgphys.conf 0666 refused (%s)", err.msg);
+		ok(ret == -EPERM && !cfg && strstr(EMSG(err), want), "load: wgphys.conf 0666 refused (%s)", EMSG(err));
 	else
-		ok(ret == -EPERM && !cfg, "load: wgphys.conf 0666 refused (%s)", err.msg);
+		ok(ret == -EPERM && !cfg, "load: wgphys.conf 0666 refused (%s)", EMSG(err));
 
 	/* 0664: group-writable is as bad. */
 	chmod(path, 0664);
 	memset(&err, 0, sizeof(err));
 	ret = config_load(path, &cfg, &err);
-	ok(ret == -EPERM && (!root || strstr(err.msg, want)), "load: wgphys.conf 0664 refused (%s)", err.msg);
+	ok(ret == -EPERM && (!root || strstr(EMSG(err), want)), "load: wgphys.conf 0664 refused (%s)", EMSG(err));
 
 	/* A symbolic link to a good file is refused: O_NOFOLLOW. */
 	chmod(path, 0644);
@@ -574,35 +586,35 @@ static void test_load(void)
 	memset(&err, 0, sizeof(err));
 	ret = ret ? -errno : config_load(link, &cfg, &err);
 	snprintf(want, sizeof(want), "%s: is a symbolic link", link);
-	ok(ret == -ELOOP && strstr(err.msg, want), "load: a symbolic link refused (%s)", err.msg);
+	ok(ret == -ELOOP && strstr(EMSG(err), want), "load: a symbolic link refused (%s)", EMSG(err));
 
 	/* Missing. */
 	snprintf(link, sizeof(link), "%s/missing.conf", tmpdir);
 	memset(&err, 0, sizeof(err));
 	ret = config_load(link, &cfg, &err);
 	snprintf(want, sizeof(want), "%s: No such file or directory", link);
-	ok(ret == -ENOENT && !strcmp(err.msg, want), "load: a missing file (%s)", err.msg);
+	ok(ret == -ENOENT && !strcmp(EMSG(err), want), "load: a missing file (%s)", EMSG(err));
 
 	/* A directory. */
 	memset(&err, 0, sizeof(err));
 	ret = config_load(tmpdir, &cfg, &err);
-	ok(ret == -EISDIR && strstr(err.msg, "not a regular file"), "load: a directory refused (%s)",
-	   err.msg);
+	ok(ret == -EISDIR && strstr(EMSG(err), "not a regular file"), "load: a directory refused (%s)",
+	   EMSG(err));
 
 	/* A parse error names the real path and line. */
 	write_file("bad.conf", "[Physical]\nBogus = 1\n", 0644, path, sizeof(path));
 	memset(&err, 0, sizeof(err));
 	ret = config_load(path, &cfg, &err);
 	snprintf(want, sizeof(want), "%s:2: unknown key 'Bogus' in [Physical]", path);
-	ok(ret == (root ? -EINVAL : -EPERM) && (!root || !strcmp(err.msg, want)),
-	   "load: parse error names path:line (%s)", err.msg);
+	ok(ret == (root ? -EINVAL : -EPERM) && (!root || !strcmp(EMSG(err), want)),
+	   "load: parse error names path:line (%s)", EMSG(err));
 
 	/* wg-quick 0600: fine; 0640 fine (group is root's); 0644, 0604 refused. */
 	write_file("wg0.conf", wg_text, 0600, path, sizeof(path));
 	memset(&err, 0, sizeof(err));
 	ret = wgconf_load(path, &wg, &err);
 	if (root)
-		ok(ret == 0 && wg->n_peers == 1, "load: wg0.conf 0600 (%s)", err.msg);
+		ok(ret == 0 && wg->n_peers == 1, "load: wg0.conf 0600 (%s)", EMSG(err));
 	else
 		ok(ret == -EPERM, "load: wg0.conf owned by a user refused");
 	wgconf_free(wg);
@@ -618,17 +630,17 @@ static void test_load(void)
 	memset(&err, 0, sizeof(err));
 	ret = wgconf_load(path, &wg, &err);
 	snprintf(want, sizeof(want), "%s: readable by others; it holds a private key (chmod 600", path);
-	ok(ret == -EPERM && !wg && (!root || strstr(err.msg, want)),
-	   "load: wg0.conf 0644 refused (%s)", err.msg);
+	ok(ret == -EPERM && !wg && (!root || strstr(EMSG(err), want)),
+	   "load: wg0.conf 0644 refused (%s)", EMSG(err));
 	chmod(path, 0604);
 	memset(&err, 0, sizeof(err));
 	ret = wgconf_load(path, &wg, &err);
-	ok(ret == -EPERM && (!root || strstr(err.msg, want)), "load: wg0.conf 0604 refused (%s)", err.msg);
+	ok(ret == -EPERM && (!root || strstr(EMSG(err), want)), "load: wg0.conf 0604 refused (%s)", EMSG(err));
 	chmod(path, 0666);
 	memset(&err, 0, sizeof(err));
 	ret = wgconf_load(path, &wg, &err);
 	snprintf(want, sizeof(want), "%s: writable by group or others", path);
-	ok(ret == -EPERM && (!root || strstr(err.msg, want)), "load: wg0.conf 0666 refused (%s)", err.msg);
+	ok(ret == -EPERM && (!root || strstr(EMSG(err), want)), "load: wg0.conf 0666 refused (%s)", EMSG(err));
 
 	/* Not owned by root. */
 	if (root) {
@@ -637,8 +649,8 @@ static void test_load(void)
 		memset(&err, 0, sizeof(err));
 		ret = ret ? -errno : wgconf_load(path, &wg, &err);
 		snprintf(want, sizeof(want), "%s: owned by uid 65534, not root", path);
-		ok(ret == -EPERM && strstr(err.msg, want), "load: a file owned by uid 65534 refused (%s)",
-		   err.msg);
+		ok(ret == -EPERM && strstr(EMSG(err), want), "load: a file owned by uid 65534 refused (%s)",
+		   EMSG(err));
 	}
 
 	/* Over 1 MiB. */
@@ -652,7 +664,7 @@ static void test_load(void)
 		memset(&err, 0, sizeof(err));
 		if (!ret)
 			ret = config_load(path, &cfg, &err);
-		ok(ret == (root ? -EFBIG : -EPERM), "load: a file over 1 MiB refused (%s)", err.msg);
+		ok(ret == (root ? -EFBIG : -EPERM), "load: a file over 1 MiB refused (%s)", EMSG(err));
 	} else {
 		ok(0, "load: could not make a big file");
 		if (fd >= 0)
