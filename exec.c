@@ -188,6 +188,17 @@ int exec_resolve_target(const struct exec_request *req, struct exec_target *t,
 	}
 
 	if (req->user) {
+		/*
+		 * -u is for a root login. Under sudo or pkexec the caller may
+		 * have been granted only "wgphys exec": naming another user
+		 * would let them act as anyone (root included). The target
+		 * there is always the one who ran sudo or pkexec.
+		 */
+		if (getenv("SUDO_UID") || getenv("SUDO_USER") || getenv("PKEXEC_UID")) {
+			ret = wgp_errf(err, EPERM,
+				       "-u is not accepted under sudo or pkexec: the command runs as the user who ran them");
+			goto cleanup;
+		}
 		if (req->user[0] == '#') {
 			if (parse_id(req->user + 1, &uid) < 0) {
 				ret = wgp_errf(err, EINVAL, "invalid user \"%s\"",
@@ -221,7 +232,7 @@ int exec_resolve_target(const struct exec_request *req, struct exec_target *t,
 		}
 		if (uid == 0) {
 			ret = wgp_errf(err, EINVAL,
-				       "sudo was run by root: root as the target only with -u root");
+				       "sudo was run by root: name the user to run as with -u USER");
 			goto cleanup;
 		}
 		ret = lookup_uid(uid, &pw, err);
@@ -257,7 +268,7 @@ int exec_resolve_target(const struct exec_request *req, struct exec_target *t,
 		}
 		if (uid == 0) {
 			ret = wgp_errf(err, EINVAL,
-				       "pkexec was run by root: root as the target only with -u root");
+				       "pkexec was run by root: name the user to run as with -u USER");
 			goto cleanup;
 		}
 		ret = lookup_uid(uid, &pw, err);
@@ -276,8 +287,15 @@ int exec_resolve_target(const struct exec_request *req, struct exec_target *t,
 	}
 
 	ret = wgp_errf(err, EINVAL,
-		       "run as root but not through sudo or pkexec: give -u USER (root as the target only with -u root)");
+		       "run as root but not through sudo or pkexec: give -u USER");
 cleanup:
+	/*
+	 * The captive-portal door never needs uid 0, and uid 0 owns /etc
+	 * even with no capability left: it could append to /etc/sudoers.
+	 */
+	if (ret == 0 && t->uid == 0)
+		ret = wgp_errf(err, EINVAL,
+			       "refusing to run the command as root: name an ordinary user with -u USER");
 	if (ret < 0)
 		exec_target_free(t);
 	return ret;

@@ -35,8 +35,11 @@ struct exec_target {
  * Decide the target from who we are and the environment:
  *  - real uid != 0 (file capabilities): the real uid/gid and current
  *    groups, whatever SUDO_UID/PKEXEC_UID say; -u is refused (-EPERM).
- *  - root: -u USER if given, else SUDO_UID/SUDO_GID, else PKEXEC_UID,
- *    else -EINVAL ("root as the target only with -u root").
+ *  - root under sudo or pkexec: SUDO_UID/SUDO_GID, else PKEXEC_UID;
+ *    -u is refused there (-EPERM): whoever may run "sudo wgphys exec"
+ *    must not pick another user.
+ *  - root otherwise (a login): -u USER, else -EINVAL.
+ *  - a target of uid 0 is refused (-EINVAL) on every path.
  * Returns 0 or -errno; err names the problem.
  */
 int exec_resolve_target(const struct exec_request *req, struct exec_target *t,

@@ -16,7 +16,6 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
-#include <linux/securebits.h>
 #include <cap-ng.h>
 
 #include "privdrop.h"
@@ -183,7 +182,11 @@ int privdrop_drop(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
 {
 	uid_t ruid, euid, suid;
 	gid_t rgid, egid, sgid;
-	int ret, bits, cap;
+	int ret, cap;
+
+	/* uid 0 owns /etc with or without capabilities: never a target. */
+	if (uid == 0)
+		return wgp_errf(err, EINVAL, "refusing to drop to uid 0");
 
 	/*
 	 * Ambient capabilities are handed to every later exec by a non-root
@@ -194,21 +197,6 @@ int privdrop_drop(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
 	    errno != EINVAL)
 		return wgp_errf(err, errno, "cannot clear ambient capabilities: %s",
 				strerror(errno));
-
-	/*
-	 * Root keeps uid 0 only when asked for with -u root. Without these
-	 * bits, any exec by uid 0 is handed a full permitted set again (the
-	 * empty bounding set below stops that too; this says it twice).
-	 * Locked, so that the command cannot turn them off.
-	 */
-	if (uid == 0) {
-		bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
-		if (bits < 0 ||
-		    prctl(PR_SET_SECUREBITS, (unsigned long)bits | SECBIT_NOROOT |
-			  SECBIT_NOROOT_LOCKED, 0, 0, 0) < 0)
-			return wgp_errf(err, errno, "cannot set securebits: %s",
-					strerror(errno));
-	}
 
 	/*
 	 * The bounding set can only shrink while CAP_SETPCAP is effective,
@@ -338,17 +326,11 @@ int privdrop_verify(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
 	 * the process is root again, which is fine only because the caller
 	 * refuses to go on and exits.
 	 */
-	if (uid != 0 && (setuid(0) == 0 || setresuid(0, 0, 0) == 0))
+	if (setuid(0) == 0 || setresuid(0, 0, 0) == 0)
 		return wgp_errf(err, EPERM,
 				"regained uid 0 after dropping privileges; refusing to run");
 	if (gid != 0 && (setgid(0) == 0 || setresgid(0, 0, 0) == 0))
 		return wgp_errf(err, EPERM,
 				"regained gid 0 after dropping privileges; refusing to run");
-	if (uid == 0) {
-		r = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
-		if (r < 0 || !(r & SECBIT_NOROOT) || !(r & SECBIT_NOROOT_LOCKED))
-			return wgp_errf(err, EPERM,
-					"securebits noroot is not set for root");
-	}
 	return 0;
 }

@@ -37,8 +37,7 @@ int privdrop_drop(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
 /*
  * Check, from what the kernel reports and not from what we did, that the
  * process is uid/gid/groups and holds nothing: every capability set empty,
- * no_new_privs on, and, for a target other than root, setuid(0) and
- * setresuid(0, 0, 0) fail. 0, or -EPERM with err saying what survived.
+ * no_new_privs on, and setuid(0) and setresuid(0, 0, 0) fail. 0, or -EPERM with err saying what survived.
  */
 int privdrop_verify(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
 		    struct wgp_err *err);
