@@ -1,4 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The processes wgphys starts: a daemon in the physical namespace, in a
+ * private mount namespace and a session of its own, journaled before it
+ * runs; a program detached in main for RestoreOnDown; and stopping only
+ * what is provably ours.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,8 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <poll.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/pidfd.h>
 #include <sys/wait.h>
 
 #include "caps.h"
@@ -118,8 +126,7 @@ static void child(int netns_fd, const char *netns, const struct daemon_spec *spe
 }
 
 int daemon_start(int netns_fd, const char *netns, const struct daemon_spec *spec,
-		 int (*journal)(void *arg, const struct state_daemon *d, struct wgp_err *err),
-		 void *arg, struct wgp_err *err)
+		 daemon_journal_fn journal, void *arg, struct wgp_err *err)
 {
 	struct state_daemon d = { 0 };
 	int fds[2], go[2], code = 0, ret;
@@ -153,6 +160,7 @@ int daemon_start(int netns_fd, const char *netns, const struct daemon_spec *spec
 	d.pid = pid;
 	d.starttime = proc_starttime(pid);
 	snprintf(d.name, sizeof(d.name), "%s", spec->name);
+	snprintf(d.ifname, sizeof(d.ifname), "%s", spec->ifname);
 	ret = journal(arg, &d, err);
 	if (ret < 0 || write(go[1], "g", 1) != 1) {
 		close(go[1]);
@@ -234,98 +242,174 @@ bool daemon_alive(const struct state_daemon *d)
 	return st && st != 'Z' && st != 'X';
 }
 
-static void reap(pid_t pid)
+/* A process to stop, held by a pidfd so that its pid cannot be someone
+ * else's by the time it is signalled. */
+struct target {
+	int pidfd;
+	pid_t pid;
+	bool leader;
+};
+
+struct stopping {
+	struct target *v;
+	size_t n, cap;
+};
+
+/* Session id and start time from /proc/PID/stat (fields 6 and 22). */
+static bool proc_session(pid_t pid, pid_t *sid, unsigned long long *start)
 {
-	/* Ours if wgphys started it in this very run (a rollback). */
-	waitpid(pid, NULL, WNOHANG);
+	char path[64], buf[1024], *p, state;
+	int fd, s;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %*d %*d %d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
+			 "%*d %*d %*d %*d %*d %*d %llu", &state, &s, start) != 3)
+		return false;
+	*sid = s;
+	return state != 'Z' && state != 'X';
+}
+
+/* Whether pid lives in the namespace of that identity (ino 0: unknown). */
+static bool proc_in_netns(pid_t pid, dev_t dev, ino_t ino)
+{
+	char path[64];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	return ino && stat(path, &sb) == 0 && sb.st_dev == dev && sb.st_ino == ino;
 }
 
 /*
- * The daemon leads its own process group (it was started with setsid), and
- * what it forks (dhcpcd's privilege separation helpers) stays in it. The
- * kernel does not reuse a pid number while a process group of that number
- * has members, so the group is ours when its leader is ours or when that
- * pid is not in use at all: then, and only then, the whole group is
- * signalled. Nothing else on the machine is touched.
+ * Take pid on the list if it is provably one of ours: the daemon itself
+ * (its pid and start time), or a process of the daemon's session that
+ * lives in our namespace (dhcpcd's helpers). The pidfd is opened first and
+ * the proof made after: the pid cannot change hands while the pidfd is
+ * held and the process is alive.
  */
-static bool group_is_ours(const struct state_daemon *d)
+static void consider(struct stopping *s, pid_t pid, const struct state_daemon *d,
+		     dev_t dev, ino_t ino)
 {
-	char path[64];
+	unsigned long long start = 0;
+	struct target *v;
+	pid_t sid = 0;
+	bool leader;
+	int fd;
 
-	if (daemon_alive(d))
-		return true;
-	snprintf(path, sizeof(path), "/proc/%d", (int)d->pid);
-	return access(path, F_OK) < 0;
+	fd = (int)pidfd_open(pid, 0);
+	if (fd < 0)
+		return;
+	leader = pid == d->pid;
+	if (!proc_session(pid, &sid, &start) ||
+	    (leader ? start != d->starttime :
+	     sid != d->pid || start < d->starttime || !proc_in_netns(pid, dev, ino)))
+		goto drop;
+	if (s->n == s->cap) {
+		v = realloc(s->v, (s->cap * 2 + 8) * sizeof(*v));
+		if (!v)
+			goto drop;
+		s->v = v;
+		s->cap = s->cap * 2 + 8;
+	}
+	s->v[s->n++] = (struct target){ .pidfd = fd, .pid = pid, .leader = leader };
+	return;
+drop:
+	close(fd);
 }
 
-/* Whether a live (not zombie) process is left in the group. */
-static bool group_alive(pid_t pgid)
+/* One pass over /proc for the daemons and their sessions. */
+static void gather(struct stopping *s, const struct state_daemon *d, size_t n,
+		   dev_t dev, ino_t ino)
 {
-	char path[64], buf[512], state;
 	struct dirent *de;
-	bool alive = false;
 	DIR *dir;
-	int fd, pgrp;
-	ssize_t n;
-	char *p;
 
 	dir = opendir("/proc");
 	if (!dir)
-		return false;
-	while (!alive && (de = readdir(dir))) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+		return;
+	while ((de = readdir(dir))) {
+		unsigned long long start;
+		pid_t pid, sid;
+		char *end;
+
+		pid = (pid_t)strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || !proc_session(pid, &sid, &start))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%.16s/stat", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = '\0';
-		p = strrchr(buf, ')');
-		if (p && sscanf(p + 1, " %c %*d %d", &state, &pgrp) == 2 &&
-		    pgrp == pgid && state != 'Z' && state != 'X')
-			alive = true;
+		for (size_t i = 0; i < n; i++)
+			if (d[i].pid > 0 && (pid == d[i].pid || sid == d[i].pid))
+				consider(s, pid, &d[i], dev, ino);
 	}
 	closedir(dir);
-	return alive;
 }
 
-static bool group_gone(const struct state_daemon *d, int ms)
+/* Wait, at most ms, for every target to exit; forget those that did. */
+static void wait_exits(struct stopping *s, int ms)
 {
-	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	struct pollfd *p = calloc(s->n + 1, sizeof(*p));
+	struct timespec t0, t;
+	size_t i, j;
+	int left = ms;
 
-	for (; ms > 0; ms -= 20) {
-		reap(d->pid);
-		if (!daemon_alive(d) && !group_alive(d->pid))
-			return true;
-		nanosleep(&tick, NULL);
+	if (!p)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (s->n && left > 0) {
+		for (i = 0; i < s->n; i++)
+			p[i] = (struct pollfd){ .fd = s->v[i].pidfd, .events = POLLIN };
+		if (poll(p, s->n, left) < 0 && errno != EINTR)
+			break;
+		for (i = j = 0; i < s->n; i++) {
+			if (p[i].revents) {
+				waitpid(s->v[i].pid, NULL, WNOHANG);	/* ours if a rollback */
+				close(s->v[i].pidfd);
+			} else {
+				s->v[j++] = s->v[i];
+			}
+		}
+		s->n = j;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = ms - (int)((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
 	}
-	reap(d->pid);
-	return !daemon_alive(d) && !group_alive(d->pid);
+	free(p);
 }
 
-void daemon_term(const struct state_daemon *d)
+static void signal_all(struct stopping *s, int sig, bool leaders_only)
 {
-	if (daemon_alive(d))
-		kill(d->pid, SIGTERM);
+	for (size_t i = 0; i < s->n; i++)
+		if (!leaders_only || s->v[i].leader)
+			pidfd_send_signal(s->v[i].pidfd, sig, NULL, 0);
 }
 
-int daemon_stop(const struct state_daemon *d, struct wgp_err *err)
+int daemon_stop_all(const struct state_daemon *d, size_t n, dev_t netns_dev,
+		    ino_t netns_ino, struct wgp_err *err)
 {
-	if (!group_is_ours(d))
-		return 0;	/* gone, and its pid is someone else's now */
-	/* The daemon first, so it can take its helpers down in order... */
-	if (daemon_alive(d) && kill(d->pid, SIGTERM) < 0 && errno != ESRCH)
-		return wgp_errf(err, errno, "Cannot stop %s (pid %d): %m", d->name, (int)d->pid);
-	if (group_gone(d, 3000))
-		return 0;
-	/* ...then whatever of its group is left. */
-	if (kill(-d->pid, SIGKILL) < 0 && errno != ESRCH)
-		return wgp_errf(err, errno, "Cannot stop %s (pid %d): %m", d->name, (int)d->pid);
-	if (group_gone(d, 2000))
-		return 0;
-	return wgp_errf(err, EBUSY, "%s (pid %d) does not exit", d->name, (int)d->pid);
+	struct stopping s = { 0 };
+	bool leaders = false;
+	int ret = 0;
+
+	gather(&s, d, n, netns_dev, netns_ino);
+	for (size_t i = 0; i < s.n; i++)
+		leaders |= s.v[i].leader;
+	/* The daemons first, so they take their helpers down in order; all
+	 * at once, and one wait for all of them. */
+	signal_all(&s, SIGTERM, leaders);
+	wait_exits(&s, 3000);
+	signal_all(&s, SIGKILL, false);
+	wait_exits(&s, 2000);
+	if (s.n)
+		ret = wgp_fail(err, EBUSY, "Cannot stop", "%s (pid %d)", d[0].name,
+			       (int)s.v[0].pid);
+	for (size_t i = 0; i < s.n; i++)
+		close(s.v[i].pidfd);
+	free(s.v);
+	return ret;
 }

@@ -14,9 +14,14 @@
 
 struct daemon_spec {
 	const char *name;		/* "dhcpcd": also names /run/<name> and the log */
+	const char *ifname;		/* the link it serves, "" for all */
 	char *const *argv;		/* argv[0] an absolute path */
 	const int *caps;		/* its bounding set, CAPS_END-terminated */
 };
+
+/* Records a daemon before it runs; called between fork and exec. */
+typedef int (*daemon_journal_fn)(void *arg, const struct state_daemon *d,
+				 struct wgp_err *err);
 
 /*
  * Start spec in netns_fd (called name), in a private mount namespace where
@@ -28,8 +33,7 @@ struct daemon_spec {
  * to be).
  */
 int daemon_start(int netns_fd, const char *netns, const struct daemon_spec *spec,
-		 int (*journal)(void *arg, const struct state_daemon *d, struct wgp_err *err),
-		 void *arg, struct wgp_err *err);
+		 daemon_journal_fn journal, void *arg, struct wgp_err *err);
 
 /* Start a program in the current (main) namespace, unconfined, detached:
  * for RestoreOnDown. Returns once it is exec'd; nothing is recorded. */
@@ -37,11 +41,16 @@ int daemon_spawn_main(char *const *argv, struct wgp_err *err);
 
 /* Whether d is still the process that was started (pid and start time). */
 bool daemon_alive(const struct state_daemon *d);
-/* SIGTERM alone, no wait: to let several shut down at once. */
-void daemon_term(const struct state_daemon *d);
-/* SIGTERM, wait (bounded), SIGKILL: the daemon and what is left of its
- * process group. Already gone is success. */
-int daemon_stop(const struct state_daemon *d, struct wgp_err *err);
+/*
+ * Stop d[0..n): SIGTERM to each daemon, one bounded wait, SIGKILL to what
+ * is left, another. Only what is provably ours is signalled, never
+ * inferred from an absence: a daemon by its pid and start time, one of
+ * its helpers by its session and by living in the namespace of that
+ * identity (netns_ino 0: unknown, then helpers are left alone). Already
+ * gone is success; -EBUSY if something would not exit.
+ */
+int daemon_stop_all(const struct state_daemon *d, size_t n, dev_t netns_dev,
+		    ino_t netns_ino, struct wgp_err *err);
 
 /* /proc/PID/stat field 22, or 0. */
 unsigned long long proc_starttime(pid_t pid);

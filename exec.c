@@ -20,6 +20,7 @@
 #include <linux/capability.h>
 
 #include "exec.h"
+#include "netns.h"
 #include "nsenter.h"
 #include "paths.h"
 #include "privdrop.h"
@@ -530,20 +531,12 @@ static int leave_session(struct wgp_err *err)
 	return ret;
 }
 
-static bool valid_name(const char *name)
-{
-	return name && *name && !strchr(name, '/') && strcmp(name, ".") &&
-	       strcmp(name, "..");
-}
-
 int exec_run(const struct exec_request *req, struct exec_target *t,
 	     bool *cmd_failed, struct wgp_err *err)
 {
 	char **envp = NULL, **old_environ = environ;
-	char path[PATH_MAX];
 	struct state *st = NULL;
 	bool new_session;
-	struct stat sb;
 	int fd = -1, ret;
 
 	*cmd_failed = false;
@@ -570,14 +563,8 @@ int exec_run(const struct exec_request *req, struct exec_target *t,
 	}
 	if (ret < 0)
 		goto cleanup;
-	if (!st->netns[0] || !st->netns_ino) {
-		ret = wgp_errf(err, ENOTCONN,
-			       "wgphys is not up (no namespace recorded)");
-		goto cleanup;
-	}
-	if (!valid_name(st->netns)) {
-		ret = wgp_errf(err, EINVAL, "%s/state: invalid namespace name",
-			       WGPHYS_RUN_DIR);
+	if (!st->netns_ino) {
+		ret = wgp_errf(err, ENOTCONN, "wgphys is not up (no namespace recorded)");
 		goto cleanup;
 	}
 	if (req->netns && strcmp(req->netns, st->netns)) {
@@ -586,35 +573,15 @@ int exec_run(const struct exec_request *req, struct exec_target *t,
 			       req->netns, st->netns);
 		goto cleanup;
 	}
-
 	/*
 	 * The name must still be the namespace `up` made: if anything else
 	 * sits there (a symlink to the main namespace, a plain file, another
 	 * namespace), refuse. There is no fallback: the main namespace is
-	 * the one place this command must never run. O_NONBLOCK so that a
-	 * FIFO planted there cannot hang us.
+	 * the one place this command must never run.
 	 */
-	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, st->netns);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	fd = netns_open_as(st->netns, st->netns_dev, st->netns_ino, err);
 	if (fd < 0) {
-		if (errno == ELOOP)
-			ret = wgp_errf(err, ESTALE,
-				       "%s is a symbolic link, not the namespace wgphys up made; refusing",
-				       path);
-		else
-			ret = wgp_errf(err, errno, "cannot open %s: %s", path,
-				       strerror(errno));
-		goto cleanup;
-	}
-	if (fstat(fd, &sb) < 0) {
-		ret = wgp_errf(err, errno, "cannot stat %s: %s", path,
-			       strerror(errno));
-		goto cleanup;
-	}
-	if (sb.st_dev != st->netns_dev || sb.st_ino != st->netns_ino) {
-		ret = wgp_errf(err, ESTALE,
-			       "%s is not the namespace wgphys up made; refusing",
-			       path);
+		ret = fd;
 		goto cleanup;
 	}
 

@@ -69,7 +69,6 @@ int nlk_open(struct nlk **out, int bus, int netns_fd)
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
 	nl->portid = mnl_socket_get_portid(nl->sock);
-	nl->bus = bus;
 	nl->seq = (unsigned int)time(NULL);
 	*out = nl;
 	return 0;
@@ -96,41 +95,6 @@ struct nlmsghdr *nlk_msg(struct nlk *nl, void *buf, uint16_t type, uint16_t flag
 	nlh->nlmsg_seq = ++nl->seq;
 	return nlh;
 }
-
-#ifdef WGPHYS_FAULT_INJECTION
-/*
- * Test builds only. WGPHYS_FAIL_AT=N: the Nth request that changes
- * something fails with EIO. WGPHYS_CRASH_AT=N: the process dies on the
- * spot instead, as a crash or a kill -9 would leave it.
- */
-static long env_long(const char *name)
-{
-	const char *s = getenv(name);
-
-	return s ? strtol(s, NULL, 10) : 0;
-}
-
-static long fault_count;
-
-int nlk_fault(void)
-{
-	static long fail_at = -1, crash_at = -1;
-
-	if (fail_at < 0) {
-		fail_at = env_long("WGPHYS_FAIL_AT");
-		crash_at = env_long("WGPHYS_CRASH_AT");
-	}
-	++fault_count;
-	if (crash_at > 0 && fault_count == crash_at)
-		_exit(99);
-	return fail_at > 0 && fault_count == fail_at;
-}
-
-long nlk_fault_count(void)
-{
-	return fault_count;
-}
-#endif
 
 /* The error message: its code, and the NLMSGERR_ATTR_MSG text if any. */
 static int ack_cb(const struct nlmsghdr *nlh, void *data)
@@ -184,16 +148,6 @@ int nlk_talk(struct nlk *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	int rem, ret;
 
 	nl->extack[0] = '\0';
-#ifdef WGPHYS_FAULT_INJECTION
-	/* Dumps and family lookups change nothing: never a step to fail.
-	 * (GENL_ID_CTRL is RTM_NEWLINK's number too: the bus tells them apart.) */
-	if (!(nlh->nlmsg_flags & NLM_F_DUMP) &&
-	    !(nl->bus == NETLINK_GENERIC && nlh->nlmsg_type == GENL_ID_CTRL) &&
-	    nlk_fault()) {
-		snprintf(nl->extack, sizeof(nl->extack), "injected failure");
-		return -EIO;
-	}
-#endif
 	nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;

@@ -15,7 +15,6 @@ struct nlk {
 	struct mnl_socket *sock;
 	unsigned int portid;
 	unsigned int seq;
-	int bus;		/* NETLINK_ROUTE or NETLINK_GENERIC */
 	char extack[256];	/* the kernel's words about the last failure */
 };
 
@@ -41,13 +40,5 @@ int nlk_genl_family(struct nlk *nl, const char *name);
  * was. Used to create sockets that belong to another namespace.
  */
 int nlk_in_netns(int netns_fd, int (*fn)(void *arg), void *arg);
-
-#ifdef WGPHYS_FAULT_INJECTION
-/* Test builds: the Nth modifying request (WGPHYS_FAIL_AT=N) fails with EIO,
- * or the process dies there (WGPHYS_CRASH_AT=N). */
-int nlk_fault(void);
-/* How many such requests this run has made. */
-long nlk_fault_count(void);
-#endif
 
 #endif

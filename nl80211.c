@@ -285,12 +285,6 @@ int nl80211_phy_move(int from_netns_fd, uint32_t phy, const char *name,
 		ret = -ENOMEM;
 		goto cleanup;
 	}
-#ifdef WGPHYS_FAULT_INJECTION
-	if (nlk_fault()) {
-		ret = wgp_errf(err, EIO, "Cannot move %s: injected failure", name);
-		goto cleanup;
-	}
-#endif
 	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, s.family, 0, 0,
 		    NL80211_CMD_SET_WIPHY_NETNS, 0);
 	nla_put_u32(msg, NL80211_ATTR_WIPHY, phy);

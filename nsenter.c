@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include "netns.h"
 #include "nsenter.h"
 #include "paths.h"
 
@@ -159,10 +160,9 @@ int nsenter_netns(int netns_fd, const char *name, struct wgp_err *err)
 	int ret;
 
 	/* The name becomes a path component below. */
-	if (!name || !*name || strchr(name, '/') || !strcmp(name, ".") ||
-	    !strcmp(name, ".."))
-		return wgp_errf(err, EINVAL, "invalid namespace name \"%s\"",
-				name ? name : "");
+	if (!netns_valid_name(name))
+		return wgp_refuse(err, EINVAL, NULL, "invalid namespace name \"%.*s\"",
+				  NETNS_NAME_MAX, name ? name : "");
 
 	if (setns(netns_fd, CLONE_NEWNET) < 0)
 		return wgp_errf(err, errno,

@@ -159,27 +159,36 @@ int resolv_save(enum resolv_mode *mode, struct wgp_err *err)
 	return 0;
 }
 
+int resolv_text(const struct wg_config *wg, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+	size_t off = 0, i;
+
+	off += (size_t)snprintf(buf, len, "# Written by wgphys up: DNS through the tunnel.\n");
+	for (i = 0; i < wg->n_dns && off < len; i++) {
+		inet_ntop(wg->dns[i].family, &wg->dns[i].addr, addr, sizeof(addr));
+		off += (size_t)snprintf(buf + off, len - off, "nameserver %s\n", addr);
+	}
+	if (wg->n_dns_search && off < len) {
+		off += (size_t)snprintf(buf + off, len - off, "search");
+		for (i = 0; i < wg->n_dns_search && off < len; i++)
+			off += (size_t)snprintf(buf + off, len - off, " %s", wg->dns_search[i]);
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, "\n");
+	}
+	return off < len ? (int)off : -E2BIG;
+}
+
 int resolv_write(const struct wg_config *wg, struct wgp_err *err)
 {
-	char buf[8192], addr[INET6_ADDRSTRLEN];
-	size_t off = 0, i;
+	char buf[8192];
+	size_t off;
 	int ret;
 
-	off += (size_t)snprintf(buf, sizeof(buf), "# Written by wgphys up: DNS through the tunnel.\n");
-	for (i = 0; i < wg->n_dns && off < sizeof(buf); i++) {
-		inet_ntop(wg->dns[i].family, &wg->dns[i].addr, addr, sizeof(addr));
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "nameserver %s\n", addr);
-	}
-	if (wg->n_dns_search && off < sizeof(buf)) {
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "search");
-		for (i = 0; i < wg->n_dns_search && off < sizeof(buf); i++)
-			off += (size_t)snprintf(buf + off, sizeof(buf) - off, " %s",
-						wg->dns_search[i]);
-		if (off < sizeof(buf))
-			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "\n");
-	}
-	if (off >= sizeof(buf))
-		return wgp_errf(err, E2BIG, "Too many DNS entries");
+	ret = resolv_text(wg, buf, sizeof(buf));
+	if (ret < 0)
+		return wgp_refuse(err, E2BIG, NULL, "too many DNS entries");
+	off = (size_t)ret;
 	/* A symlink (systemd-resolved's stub) is replaced, not written
 	 * through; a regular file keeps its inode and its content, shadowed. */
 	ret = replace_file(TUNNEL_RESOLV, buf, off, 0644);

@@ -13,7 +13,10 @@
 
 /* Keep a copy of RESOLV_CONF (or its symlink target) in WGPHYS_RUN_DIR. */
 int resolv_save(enum resolv_mode *mode, struct wgp_err *err);
-/* Replace RESOLV_CONF with wg's DNS servers and search domains. */
+/* The resolv.conf text of wg's DNS servers and search domains, in buf;
+ * its length, or -E2BIG. */
+int resolv_text(const struct wg_config *wg, char *buf, size_t len);
+/* Replace RESOLV_CONF with that text, read-only while up. */
 int resolv_write(const struct wg_config *wg, struct wgp_err *err);
 /* Put back what resolv_save kept. */
 int resolv_restore(enum resolv_mode mode, struct wgp_err *err);

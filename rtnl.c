@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/if_addr.h>
+#include <net/if_arp.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
@@ -135,6 +136,53 @@ int rtnl_link_by_name(struct nlk *nl, const char *name, struct link_info *out)
 	}
 	free(v);
 	return ret;
+}
+
+/* Whether v is the link of that burnt-in address and kind: a bridge
+ * copies its first port's address, but not its kind. */
+static bool is_link_of(const struct link_info *v, const char *mac, const char *kind)
+{
+	if ((strcmp(kind, "*") && strcmp(v->kind, kind)) || v->type == ARPHRD_LOOPBACK)
+		return false;
+	if (v->perm_mac[0])
+		return !strcmp(v->perm_mac, mac);
+	return !strcmp(v->mac, mac);
+}
+
+int rtnl_link_find(struct nlk *nl, const char *mac, const char *kind, const char *name,
+		   struct link_info *out)
+{
+	struct link_info *v = NULL;
+	size_t n = 0, i;
+	int ret;
+
+	ret = rtnl_links(nl, &v, &n);
+	if (ret < 0)
+		return ret;
+	ret = -ENODEV;
+	for (i = 0; i < n && ret; i++) {
+		if (mac[0] ? is_link_of(&v[i], mac, kind) : !strcmp(v[i].name, name)) {
+			*out = v[i];
+			ret = 0;
+		}
+	}
+	free(v);
+	return ret;
+}
+
+int rtnl_msg_ifindex(const struct nlmsghdr *saved)
+{
+	const struct nlattr *a;
+	int idx = -1;
+
+	if (saved->nlmsg_type == RTM_NEWADDR)
+		return (int)((const struct ifaddrmsg *)mnl_nlmsg_get_payload(saved))->ifa_index;
+	if (saved->nlmsg_type != RTM_NEWROUTE)
+		return -1;
+	mnl_attr_for_each(a, saved, sizeof(struct rtmsg))
+		if (mnl_attr_get_type(a) == RTA_OIF && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			idx = (int)mnl_attr_get_u32(a);
+	return idx;
 }
 
 static struct nlmsghdr *link_msg(struct nlk *nl, void *buf, uint16_t type,

@@ -28,6 +28,17 @@ int rtnl_links(struct nlk *nl, struct link_info **out, size_t *n);
 /* The link called name, or -ENODEV. */
 int rtnl_link_by_name(struct nlk *nl, const char *name, struct link_info *out);
 
+/*
+ * The link a state recorded: by its burnt-in address (mac, as the plan
+ * saved it) among the links of the same kind ("" for a driver's NIC), since
+ * a bridge or a bond may carry the same current address; by name when it
+ * has no address. -ENODEV if none.
+ */
+int rtnl_link_find(struct nlk *nl, const char *mac, const char *kind, const char *name,
+		   struct link_info *out);
+/* The ifindex a saved address or route belongs to, or -1. */
+int rtnl_msg_ifindex(const struct nlmsghdr *saved);
+
 /* Move a link to another namespace, renaming it there if newname. */
 int rtnl_link_move(struct nlk *nl, int ifindex, int netns_fd, const char *newname);
 int rtnl_link_set_up(struct nlk *nl, int ifindex, bool up);

@@ -57,6 +57,15 @@ int state_add_daemon(struct state *st, const struct state_daemon *d)
 	return 0;
 }
 
+void state_del_daemon(struct state *st, size_t i)
+{
+	if (i >= st->n_daemons)
+		return;
+	memmove(&st->daemons[i], &st->daemons[i + 1],
+		(st->n_daemons - i - 1) * sizeof(*st->daemons));
+	st->n_daemons--;
+}
+
 int state_add_saved(struct state *st, const void *nlh, size_t len)
 {
 	uint8_t *copy;
@@ -150,8 +159,9 @@ int state_write(const struct state *st, struct wgp_err *err)
 	for (i = 0; i < st->n_links; i++) {
 		const struct state_link *l = &st->links[i];
 
-		fprintf(f, "link %d %s %s %" PRId64 " %d %u\n", l->ifindex, l->name,
-			l->mac[0] ? l->mac : "-", l->wiphy, l->up, l->type);
+		fprintf(f, "link %d %s %s %" PRId64 " %d %u %s\n", l->ifindex, l->name,
+			l->mac[0] ? l->mac : "-", l->wiphy, l->up, l->type,
+			l->kind[0] ? l->kind : "-");
 	}
 	for (i = 0; i < st->n_phys; i++)
 		fprintf(f, "phy %u %s\n", st->phys[i].index, st->phys[i].name);
@@ -164,8 +174,11 @@ int state_write(const struct state *st, struct wgp_err *err)
 	}
 	fprintf(f, "resolv %s\n", resolv_names[st->resolv]);
 	for (i = 0; i < st->n_daemons; i++)
-		fprintf(f, "daemon %d %llu %s\n", (int)st->daemons[i].pid,
-			st->daemons[i].starttime, st->daemons[i].name);
+		fprintf(f, "daemon %d %llu %s%s%s\n", (int)st->daemons[i].pid,
+			st->daemons[i].starttime, st->daemons[i].name,
+			st->daemons[i].ifname[0] ? " " : "", st->daemons[i].ifname);
+	if (st->guard.pid > 0)
+		fprintf(f, "guard %d %llu\n", (int)st->guard.pid, st->guard.starttime);
 	fprintf(f, "stage %d\n", st->stage);
 	if (ferror(f) || fflush(f) != 0 || fsync(fileno(f)) < 0) {
 		ret = wgp_errf(err, errno, "Cannot write %s: %m", STATE_TMP);
@@ -233,15 +246,18 @@ static int parse_line(struct state *st, char *line)
 	} else if (sscanf(line, "etc %u", &st->etc_flags) == 1) {
 	} else if (sscanf(line, "tunnel %15s", st->tunnel) == 1) {
 	} else if (!strncmp(line, "link ", 5)) {
-		struct state_link l = { .type = 1 /* ARPHRD_ETHER */ };
+		/* Older journals name no kind: any will do ("*"). */
+		struct state_link l = { .type = 1 /* ARPHRD_ETHER */, .kind = "*" };
 
-		if (sscanf(line, "link %d %15s %95s %lld %d %u", &l.ifindex, l.name, l.mac,
-			   &ll, &n, &l.type) < 5)
+		if (sscanf(line, "link %d %15s %95s %lld %d %u %31s", &l.ifindex, l.name, l.mac,
+			   &ll, &n, &l.type, l.kind) < 5)
 			return -EINVAL;
 		l.wiphy = ll;
 		l.up = n;
 		if (!strcmp(l.mac, "-"))
 			l.mac[0] = '\0';
+		if (!strcmp(l.kind, "-"))
+			l.kind[0] = '\0';
 		return state_add_link(st, &l);
 	} else if (!strncmp(line, "phy ", 4)) {
 		struct state_phy p = { 0 };
@@ -263,11 +279,17 @@ static int parse_line(struct state *st, char *line)
 	} else if (!strncmp(line, "daemon ", 7)) {
 		struct state_daemon d = { 0 };
 
-		if (sscanf(line, "daemon %d %ju %31s", &i, &a, d.name) != 3)
+		if (sscanf(line, "daemon %d %ju %31s %15s", &i, &a, d.name, d.ifname) < 3)
 			return -EINVAL;
 		d.pid = i;
 		d.starttime = (unsigned long long)a;
 		return state_add_daemon(st, &d);
+	} else if (!strncmp(line, "guard ", 6)) {
+		if (sscanf(line, "guard %d %ju", &i, &a) != 2 || i <= 0)
+			return -EINVAL;
+		st->guard.pid = i;
+		st->guard.starttime = (unsigned long long)a;
+		snprintf(st->guard.name, sizeof(st->guard.name), "guard");
 	} else if (sscanf(line, "stage %d", &st->stage) == 1) {
 	} else if (strcmp(line, "wgphys-state 1")) {
 		return -EINVAL;

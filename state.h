@@ -13,16 +13,20 @@
  *   created-netns               we created /run/netns/NAME
  *   etc FLAGS                   what we created under /etc/netns/NAME
  *   tunnel IFNAME               the tunnel we (may have) created in main
- *   link IFINDEX NAME MAC PHY UP [TYPE]
+ *   link IFINDEX NAME MAC PHY UP [TYPE [KIND]]
  *                               a NIC to move (MAC - if none; PHY = wiphy
  *                               index or -1; UP 1 if it was up; TYPE its
- *                               ARPHRD_*, 1 if absent)
+ *                               ARPHRD_*, 1 if absent; KIND its rtnetlink
+ *                               kind, - or absent for a driver's NIC)
  *   phy INDEX NAME              a wireless phy to move
  *   saved-at SECONDS            CLOCK_BOOTTIME when they were saved
  *   saved HEX                   an rtnetlink message (address or route) to
  *                               restore on the original link
  *   resolv MODE                 main resolv.conf: kept|file|symlink|absent
- *   daemon PID STARTTIME NAME   a daemon we started in the namespace
+ *   daemon PID STARTTIME NAME [IFNAME]
+ *                               a daemon we started in the namespace (for
+ *                               one link, or for all when IFNAME is absent)
+ *   guard PID STARTTIME         the guard watching over what up did
  *   stage N                     STATE_STAGE_UP once `up` has finished
  */
 #ifndef WGPHYS_STATE_H
@@ -43,7 +47,9 @@ struct state_link {
 	char mac[3 * 32];		/* "aa:bb:..", empty if none */
 	int64_t wiphy;			/* -1: not wireless */
 	bool up;			/* IFF_UP before */
-	unsigned int type;		/* ARPHRD_* (only Ethernet gets DHCP) */
+	unsigned int type;		/* ARPHRD_* */
+	char kind[32];			/* IFLA_INFO_KIND, "" for a driver's NIC,
+					 * "*" unknown (an older journal) */
 };
 
 struct state_phy {
@@ -55,6 +61,7 @@ struct state_daemon {
 	pid_t pid;
 	unsigned long long starttime;	/* /proc/PID/stat field 22 */
 	char name[32];
+	char ifname[IFNAMSIZ];		/* its link, "" for all */
 };
 
 struct state_blob {
@@ -95,6 +102,7 @@ struct state {
 	enum resolv_mode resolv;
 	struct state_daemon *daemons;
 	size_t n_daemons;
+	struct state_daemon guard;	/* pid 0: none */
 	int stage;
 };
 
@@ -109,6 +117,8 @@ void state_free(struct state *st);
 int state_add_link(struct state *st, const struct state_link *l);
 int state_add_phy(struct state *st, const struct state_phy *p);
 int state_add_daemon(struct state *st, const struct state_daemon *d);
+/* Forget daemon i (it is gone, or about to be replaced). */
+void state_del_daemon(struct state *st, size_t i);
 int state_add_saved(struct state *st, const void *nlh, size_t len);
 
 /* Exclusive lock on WGPHYS_RUN_DIR/lock for up/down: fd or -EWOULDBLOCK. */

@@ -21,7 +21,9 @@
 #include "caps.h"
 #include "config.h"
 #include "daemon.h"
+#include "dryrun.h"
 #include "exec.h"
+#include "fault.h"
 #include "netlink.h"
 #include "paths.h"
 #include "state.h"
@@ -108,8 +110,8 @@ static int need_root(const char *cmd)
 	if (installed_for_exec())
 		return fail_input(cmd, "only root may run this command");
 	if (!caps_have(up_caps))
-		return fail_input(cmd, "needs CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_SETPCAP and "
-				  "CAP_KILL: run it as root");
+		return fail_input(cmd, "needs CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_SETPCAP, "
+				  "CAP_KILL and CAP_SYS_PTRACE: run it as root");
 	return 0;
 }
 
@@ -197,7 +199,7 @@ static int cmd_up(int argc, char *argv[], const char *config_path)
 #ifdef WGPHYS_FAULT_INJECTION
 	/* For the rollback test: how many steps there are to fail at. */
 	if (getenv("WGPHYS_FAULT_REPORT"))
-		fprintf(stderr, "fault-points %ld\n", nlk_fault_count());
+		fprintf(stderr, "fault-points %ld\n", fault_count());
 #endif
 	if (ret < 0) {
 		print_err("up", &err, ret);

@@ -1,8 +1,9 @@
 #!/bin/bash
 # A failure at each step of up leaves the main namespace exactly as it was;
 # a crash at each step is cleaned up by down. The test build of wgphys
-# fails (WGPHYS_FAIL_AT=N) or dies (WGPHYS_CRASH_AT=N) at its Nth netlink
-# request that changes something; N runs until up gets through.
+# fails (WGPHYS_FAIL_AT=N) or dies (WGPHYS_CRASH_AT=N) at its Nth step that
+# changes something (a netlink request, a mount, a file written, a daemon
+# started, a lookup: see fault.h); N runs until up gets through.
 # Run inside the VM: tests/vm/run tests/vm/t-rollback.sh
 # shellcheck disable=SC2317
 set -u
@@ -67,7 +68,7 @@ diag "$(cat /tmp/before)"
 WGPHYS_FAULT_REPORT=1 "$WGPHYS" up >/tmp/out 2>&1
 rc=$?
 steps=$(awk '/^fault-points/ { print $2 }' /tmp/out)
-check "a clean up succeeds ($steps netlink steps)" test $rc -eq 0 -a "${steps:-0}" -gt 5
+check "a clean up succeeds ($steps steps that change something)" test $rc -eq 0 -a "${steps:-0}" -gt 5
 check "down after it" "$WGPHYS" down
 poll 5 "after up and down: main as before" same
 

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Failing a step on purpose, in test builds only (WGPHYS_FAULT_INJECTION):
+ * every step that changes something (a netlink request, a mount, a file
+ * written, a daemon started, a lookup) first calls fault_step(). With
+ * WGPHYS_FAIL_AT=N in the environment the Nth such step fails with EIO; with
+ * WGPHYS_CRASH_AT=N the process dies there, as kill -9 would leave it. In a
+ * release build fault_step() is nothing.
+ */
+#ifndef WGPHYS_FAULT_H
+#define WGPHYS_FAULT_H
+
+#include "err.h"
+
+#ifdef WGPHYS_FAULT_INJECTION
+int fault_step(const char *what, struct wgp_err *err);
+/* How many steps this run has counted. */
+long fault_count(void);
+#else
+static inline int fault_step(const char *what, struct wgp_err *err)
+{
+	(void)what;
+	(void)err;
+	return 0;
+}
+#endif
+
+#endif
