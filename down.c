@@ -35,6 +35,7 @@ struct back {
 	bool foreign;		/* someone else's namespace holds the name now */
 	int first;		/* the first failure */
 	struct wgp_err *err;	/* ...and its description */
+	struct wgp_err warn;	/* what did not come back quite as it was */
 	struct wgp_err step;	/* the current item's */
 };
 
@@ -57,9 +58,15 @@ static void stop_daemons(struct back *b)
 {
 	const struct state *st = b->st;
 
+	up_narrow(caps_stop);
+	/* The guard first: it would start the daemons again. It is alone in
+	 * its session (ino 0: no helper of its is looked for). */
+	if (st->guard.pid > 0) {
+		item(b, fault_step("stop the guard", &b->step));
+		item(b, daemon_stop_all(&st->guard, 1, 0, 0, &b->step));
+	}
 	if (!st->n_daemons)
 		return;
-	up_narrow(caps_stop);
 	item(b, fault_step("stop the daemons", &b->step));
 	item(b, daemon_stop_all(st->daemons, st->n_daemons, st->netns_dev, st->netns_ino,
 				&b->step));
@@ -147,9 +154,16 @@ static void restore_links(struct back *b)
 			/* e.g. dev3, after the namespace died under it */
 			rtnl_link_set_up(b->nl_main, li.ifindex, false);
 			ret = rtnl_link_rename(b->nl_main, li.ifindex, l->name);
-			if (ret < 0)
+			/* A device that came while up took the name: this one
+			 * keeps the kernel's, and down says so. */
+			if (ret == -EEXIST) {
+				wgp_fail(&b->warn, ret, "Cannot rename", "%s back to %s", li.name,
+					 l->name);
+				ret = 0;
+			} else if (ret < 0) {
 				wgp_fail(&b->step, ret, "Cannot rename", "%s back to %s", li.name,
 					 l->name);
+			}
 		}
 		if (!ret)
 			ret = move_restore_config(b->nl_main, st, l, &li, &b->step);
@@ -191,6 +205,9 @@ static int teardown(const struct state *st, struct wgp_err *err)
 	restore_links(&b);
 	restore_files(&b);
 	ret = b.first;
+	/* Success with a warning: the caller prints it as such. */
+	if (!ret && b.warn.code && err && !err->code)
+		*err = b.warn;
 out:
 	nlk_close(b.nl_phys);
 	nlk_close(b.nl_main);
@@ -236,7 +253,7 @@ int down_run(const struct wgphys_config *cfg, bool restore, struct wgp_err *err)
 	if (caps_limit(up_caps) < 0)
 		return wgp_refuse(err, EPERM, NULL, "cannot limit capabilities");
 	up_narrow(caps_none);
-	lock = state_lock(err);
+	lock = state_lock_wait(2000, err);
 	if (lock < 0)
 		return lock;
 	ret = state_read(&st, err);

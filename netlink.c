@@ -77,6 +77,59 @@ err:
 	return ret;
 }
 
+int nlk_listen(struct nlk **out, int bus, int netns_fd, const unsigned int *groups)
+{
+	int ret, size = 1 << 20;
+	struct nlk *nl = NULL;
+
+	ret = nlk_open(&nl, bus, netns_fd);
+	if (ret < 0)
+		return ret;
+	for (; *groups; groups++) {
+		unsigned int g = *groups;
+
+		if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &g, sizeof(g)) < 0) {
+			ret = -errno;
+			goto err;
+		}
+	}
+	/* A burst (a dock with several NICs) must not overrun it; -ENOBUFS
+	 * is still handled, by looking again. */
+	setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	ret = fcntl(mnl_socket_get_fd(nl->sock), F_GETFL);
+	if (ret < 0 || fcntl(mnl_socket_get_fd(nl->sock), F_SETFL, ret | O_NONBLOCK) < 0) {
+		ret = -errno;
+		goto err;
+	}
+	*out = nl;
+	return 0;
+err:
+	nlk_close(nl);
+	return ret;
+}
+
+int nlk_fd(const struct nlk *nl)
+{
+	return nl ? mnl_socket_get_fd(nl->sock) : -1;
+}
+
+int nlk_drain(struct nlk *nl, mnl_cb_t cb, void *data)
+{
+	char buf[32768];
+	ssize_t len;
+	int ret;
+
+	for (;;) {
+		len = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		if (len < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+		/* Events carry sequence 0 and come from the kernel (port 0). */
+		ret = mnl_cb_run(buf, (size_t)len, 0, 0, cb, data);
+		if (ret < 0)
+			return errno ? -errno : -EIO;
+	}
+}
+
 void nlk_close(struct nlk *nl)
 {
 	if (!nl)

@@ -22,6 +22,21 @@ struct nlk {
 int nlk_open(struct nlk **out, int bus, int netns_fd);
 void nlk_close(struct nlk *nl);
 
+/*
+ * A socket that listens to multicast groups (RTNLGRP_LINK, or a genetlink
+ * family's group id) in netns_fd, non-blocking, for an event loop. groups
+ * lists the group numbers, 0-terminated.
+ */
+int nlk_listen(struct nlk **out, int bus, int netns_fd, const unsigned int *groups);
+/* Its descriptor, for poll/epoll. */
+int nlk_fd(const struct nlk *nl);
+/*
+ * Hand every message queued on a listening socket to cb, without
+ * blocking. 0 when drained; -ENOBUFS when the kernel dropped events (the
+ * caller must look at the whole picture again); other -errno on failure.
+ */
+int nlk_drain(struct nlk *nl, mnl_cb_t cb, void *data);
+
 /* Start a request in buf (at least MNL_SOCKET_BUFFER_SIZE bytes). */
 struct nlmsghdr *nlk_msg(struct nlk *nl, void *buf, uint16_t type, uint16_t flags);
 

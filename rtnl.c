@@ -39,20 +39,15 @@ static void format_mac(char *out, size_t len, const uint8_t *mac, size_t n)
 		off += (size_t)snprintf(out + off, len - off, i ? ":%02x" : "%02x", mac[i]);
 }
 
-static int link_cb(const struct nlmsghdr *nlh, void *data)
+int rtnl_link_parse(const struct nlmsghdr *nlh, struct link_info *li)
 {
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	struct links *l = data;
-	struct link_info *li, *v;
+	const struct ifinfomsg *ifi;
 	const struct nlattr *a;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return MNL_CB_OK;
-	v = realloc(l->v, (l->n + 1) * sizeof(*v));
-	if (!v)
-		return MNL_CB_ERROR;
-	l->v = v;
-	li = &v[l->n];
+	if ((nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
+		return -EINVAL;
+	ifi = mnl_nlmsg_get_payload(nlh);
 	memset(li, 0, sizeof(*li));
 	li->ifindex = ifi->ifi_index;
 	li->flags = ifi->ifi_flags;
@@ -87,7 +82,22 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 			break;
 		}
 	}
-	l->n++;
+	return 0;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct links *l = data;
+	struct link_info *v;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (!v)
+		return MNL_CB_ERROR;
+	l->v = v;
+	if (rtnl_link_parse(nlh, &v[l->n]) == 0)
+		l->n++;
 	return MNL_CB_OK;
 }
 

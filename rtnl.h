@@ -25,6 +25,9 @@ struct link_info {
 };
 
 int rtnl_links(struct nlk *nl, struct link_info **out, size_t *n);
+/* One RTM_NEWLINK/RTM_DELLINK message (a dump's or an event's) into out:
+ * 0, or -EINVAL for anything else or a message too short. */
+int rtnl_link_parse(const struct nlmsghdr *nlh, struct link_info *out);
 /* The link called name, or -ENODEV. */
 int rtnl_link_by_name(struct nlk *nl, const char *name, struct link_info *out);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
@@ -129,6 +130,20 @@ int state_lock(struct wgp_err *err)
 		return ret;
 	}
 	return fd;
+}
+
+int state_lock_wait(int ms, struct wgp_err *err)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int fd;
+
+	for (;;) {
+		fd = state_lock(ms > 0 ? NULL : err);
+		if (fd != -EWOULDBLOCK || ms <= 0)
+			return fd;
+		nanosleep(&tick, NULL);
+		ms -= 10;
+	}
 }
 
 int state_write(const struct state *st, struct wgp_err *err)

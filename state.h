@@ -123,5 +123,8 @@ int state_add_saved(struct state *st, const void *nlh, size_t len);
 
 /* Exclusive lock on WGPHYS_RUN_DIR/lock for up/down: fd or -EWOULDBLOCK. */
 int state_lock(struct wgp_err *err);
+/* The same, waiting up to ms for a holder that only writes the journal
+ * (the guard takes it for a moment). */
+int state_lock_wait(int ms, struct wgp_err *err);
 
 #endif

@@ -345,7 +345,7 @@ static int up_begin(struct up *u, int *lock, struct wgp_err *err)
 {
 	int ret;
 
-	*lock = state_lock(err);
+	*lock = state_lock_wait(2000, err);
 	if (*lock < 0)
 		return *lock;
 	ret = state_read(&u->st, err);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/auxv.h>
+#include <syslog.h>
 
 #include "caps.h"
 #include "config.h"
@@ -24,8 +25,11 @@
 #include "dryrun.h"
 #include "exec.h"
 #include "fault.h"
+#include "guard.h"
 #include "netlink.h"
+#include "notify.h"
 #include "paths.h"
+#include "plan.h"
 #include "state.h"
 #include "up.h"
 
@@ -47,12 +51,13 @@ static int cmd_status(int argc, char *argv[], const char *config_path);
 static int cmd_check(int argc, char *argv[], const char *config_path);
 
 static const struct command commands[] = {
-	{ "up", cmd_up, "[--dry-run]",
+	{ "up", cmd_up, "[--dry-run | --foreground]",
 	  "Move the network into its namespace: the tunnel is the only way out" },
-	{ "down", cmd_down, "", "Put everything back as it was before up" },
+	{ "down", cmd_down, "[--unit]", "Put everything back as it was before up" },
 	{ "exec", cmd_exec, "[-u USER] [--] COMMAND [ARG...]",
 	  "Run COMMAND in the physical namespace as the invoking user, unprivileged" },
-	{ "status", cmd_status, "", "Show what up has done (exit 3 when down)" },
+	{ "status", cmd_status, "",
+	  "Show what up has done and whether it holds (exit 1 broken, 3 down)" },
 	{ "check", cmd_check, "", "Validate the configuration files and exit" },
 };
 
@@ -171,43 +176,125 @@ static void print_line(void *arg, const char *line)
 	puts(line);
 }
 
+/* ---- the guard's voice: stderr (and systemd) in the foreground, syslog
+ * (or a file where there is none) in the background ---- */
+
+static void fg_log(void *arg, int prio, const char *line)
+{
+	char status[600];
+
+	(void)arg;
+	(void)prio;
+	fprintf(stderr, "%s: guard: %s\n", prog, line);
+	snprintf(status, sizeof(status), "STATUS=%s", line);
+	notify_send(status);
+}
+
+static void fg_ready(void *arg)
+{
+	(void)arg;
+	notify_send("READY=1\nSTATUS=up: the tunnel is the only way out");
+}
+
+static void bg_log(void *arg, int prio, const char *line)
+{
+	FILE *f;
+
+	(void)arg;
+	if (access("/dev/log", F_OK) == 0) {
+		syslog(prio, "%s", line);
+		return;
+	}
+	f = fopen(WGPHYS_RUN_DIR "/guard.log", "ae");
+	if (f) {
+		fprintf(f, "%s\n", line);
+		fclose(f);
+	}
+}
+
+/* Whether up finished and only its guard is missing: then up starts one. */
+static bool guard_missing(void)
+{
+	struct state *st = NULL;
+	bool missing;
+
+	if (state_read(&st, NULL) < 0)
+		return false;
+	missing = st->stage == STATE_STAGE_UP && !guard_alive(st);
+	state_free(st);
+	return missing;
+}
+
+static int start_guard(const struct wgphys_config *cfg, bool foreground, bool resumed)
+{
+	static const struct guard_hooks fg = { .log = fg_log, .ready = fg_ready };
+	static const struct guard_hooks bg = { .log = bg_log };
+	struct wgp_err err = { 0 };
+	int ret;
+
+	if (resumed)
+		fprintf(stderr, "%s: up: already up, without a guard: starting one\n", prog);
+	if (foreground) {
+		ret = guard_run(cfg, &fg, &err);
+	} else {
+		openlog(prog, LOG_PID, LOG_DAEMON);
+		ret = guard_spawn(cfg, &bg, &err);
+	}
+	if (ret < 0) {
+		print_err("up", &err, ret);
+		fprintf(stderr, "%s: up: the tunnel is the only way out, but nothing watches over "
+			"it: run \"%s up\" again, or \"%s down\"\n", prog, prog, prog);
+		return 1;
+	}
+	return 0;
+}
+
 static int cmd_up(int argc, char *argv[], const char *config_path)
 {
 	struct wgphys_config *cfg = NULL;
 	struct wg_config *wg = NULL;
 	struct wgp_err err = { 0 };
-	bool dry_run = false;
+	bool dry_run = false, foreground = false, resume;
 	int i, ret;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--dry-run") || !strcmp(argv[i], "-n"))
 			dry_run = true;
+		else if (!strcmp(argv[i], "--foreground") || !strcmp(argv[i], "-f"))
+			foreground = true;
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			return usage(stdout), 0;
 		else
 			return fail_input("up", "unknown option '%s'", argv[i]);
 	}
+	if (dry_run && foreground)
+		return fail_input("up", "--dry-run and --foreground exclude each other");
 	if (!dry_run && (ret = need_root("up")))
 		return ret;
-	ret = load_all("up", config_path, &cfg, &wg);
+	resume = !dry_run && guard_missing();
+	ret = resume ? load_config("up", config_path, &cfg)
+		     : load_all("up", config_path, &cfg, &wg);
 	if (ret)
 		return ret;
 	if (dry_run)
 		ret = up_dry_run(cfg, wg, print_line, NULL, &err);
-	else
+	else if (!resume)
 		ret = up_run(cfg, wg, &err);
 #ifdef WGPHYS_FAULT_INJECTION
 	/* For the rollback test: how many steps there are to fail at. */
 	if (getenv("WGPHYS_FAULT_REPORT"))
 		fprintf(stderr, "fault-points %ld\n", fault_count());
 #endif
+	/* The key goes before the guard comes: it lives long. */
+	wgconf_free(wg);
 	if (ret < 0) {
 		print_err("up", &err, ret);
 		/* Whether anything had changed (and was rolled back) decides
 		 * between bad input and failure. */
 		ret = err.changed ? 1 : EXIT_INPUT;
+	} else if (!dry_run) {
+		ret = start_guard(cfg, foreground, resume);
 	}
-	wgconf_free(wg);
 	config_free(cfg);
 	return ret;
 }
@@ -218,6 +305,24 @@ static int cmd_down(int argc, char *argv[], const char *config_path)
 	struct wgp_err err = { 0 };
 	int ret;
 
+	if (argc > 1 && !strcmp(argv[1], "--unit")) {
+		/*
+		 * The unit's ExecStop: systemd runs it also when the guard died
+		 * (SERVICE_RESULT exit-code, signal, ...), and Restart= is about
+		 * to start it again. Handing the network back to main then would
+		 * open a window in the kill switch: only a stop that was asked
+		 * for (SERVICE_RESULT=success) brings it back.
+		 */
+		const char *result = getenv("SERVICE_RESULT");
+
+		if (result && strcmp(result, "success")) {
+			fprintf(stderr, "%s: down: the guard ended (%s); the network stays in its "
+				"namespace\n", prog, result);
+			return 0;
+		}
+		argc--;
+		argv++;
+	}
 	ret = no_args("down", argc, argv);
 	if (!ret)
 		ret = need_root("down");
@@ -297,10 +402,42 @@ static int cmd_exec(int argc, char *argv[], const char *config_path)
 	return ret == -EINVAL || ret == -EPERM ? EXIT_INPUT : 1;
 }
 
+/* Whether the promise is broken, and the first reason why. */
+static bool status_broken(const struct state *st, char *why, size_t len)
+{
+	struct wgp_err err = { 0 };
+	struct link_info tun = { 0 };
+	struct nlk *nl = NULL;
+	bool broken = false;
+
+	if (nlk_open(&nl, NETLINK_ROUTE, -1) == 0) {
+		rtnl_link_by_name(nl, st->tunnel, &tun);
+		if (plan_check_main(nl, tun.ifindex, &err) < 0) {
+			wgp_format(&err, why, len);
+			broken = true;
+		}
+		nlk_close(nl);
+	}
+	if (!broken && !guard_alive(st)) {
+		snprintf(why, len, "no guard is running (\"wgphys up\" starts one)");
+		broken = true;
+	}
+	for (size_t i = 0; !broken && i < st->n_daemons; i++) {
+		if (!daemon_alive(&st->daemons[i])) {
+			snprintf(why, len, "%s%s%s is not running", st->daemons[i].name,
+				 st->daemons[i].ifname[0] ? " for " : "", st->daemons[i].ifname);
+			broken = true;
+		}
+	}
+	return broken;
+}
+
 static int cmd_status(int argc, char *argv[], const char *config_path)
 {
 	struct state *st = NULL;
 	struct wgp_err err = { 0 };
+	char why[512];
+	bool broken;
 	size_t i;
 	int ret;
 
@@ -317,7 +454,13 @@ static int cmd_status(int argc, char *argv[], const char *config_path)
 		print_err("status", &err, ret);
 		return 1;
 	}
-	printf("%s\n", st->stage == STATE_STAGE_UP ? "up" : "incomplete (run \"wgphys down\" to clean up)");
+	broken = status_broken(st, why, sizeof(why));
+	if (st->stage != STATE_STAGE_UP)
+		printf("incomplete (run \"wgphys down\" to clean up)\n");
+	else if (broken)
+		printf("broken: %s\n", why);
+	else
+		printf("up\n");
 	printf("namespace: %s (%s/%s)\n", st->netns, NETNS_RUN_DIR, st->netns);
 	printf("tunnel: %s\n", st->tunnel);
 	for (i = 0; i < st->n_links; i++)
@@ -326,10 +469,17 @@ static int cmd_status(int argc, char *argv[], const char *config_path)
 	for (i = 0; i < st->n_phys; i++)
 		printf("moved: %s\n", st->phys[i].name);
 	for (i = 0; i < st->n_daemons; i++)
-		printf("daemon: %s pid %d %s\n", st->daemons[i].name, (int)st->daemons[i].pid,
-		       daemon_alive(&st->daemons[i]) ? "running" : "gone");
+		printf("daemon: %s%s%s pid %d %s\n", st->daemons[i].name,
+		       st->daemons[i].ifname[0] ? " " : "", st->daemons[i].ifname,
+		       (int)st->daemons[i].pid, daemon_alive(&st->daemons[i]) ? "running" : "gone");
+	if (st->guard.pid > 0)
+		printf("guard: pid %d %s\n", (int)st->guard.pid,
+		       guard_alive(st) ? "running" : "gone");
+	else
+		printf("guard: none\n");
+	ret = broken || st->stage != STATE_STAGE_UP ? 1 : 0;
 	state_free(st);
-	return 0;
+	return ret;
 }
 
 static int cmd_check(int argc, char *argv[], const char *config_path)
