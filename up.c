@@ -22,6 +22,7 @@
 
 #include "caps.h"
 #include "daemon.h"
+#include "encoding.h"
 #include "endpoint.h"
 #include "netns.h"
 #include "nl80211.h"

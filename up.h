@@ -3,7 +3,7 @@
 #ifndef WGPHYS_UP_H
 #define WGPHYS_UP_H
 
-#include "config.h"
+#include "model.h"
 #include "err.h"
 
 /* How long `up` keeps retrying a peer's host name (the network may be

@@ -19,13 +19,15 @@
 #include <sys/auxv.h>
 
 #include "caps.h"
-#include "config.h"
 #include "daemon.h"
 #include "exec.h"
+#include "model.h"
 #include "netlink.h"
 #include "paths.h"
 #include "state.h"
 #include "up.h"
+#include "wgphysconf.h"
+#include "wgquick.h"
 
 #define EXIT_INPUT 2
 
@@ -141,7 +143,7 @@ static int load_all(const char *cmd, const char *path, struct wgphys_config **cf
 	ret = load_config(cmd, path, cfg);
 	if (ret)
 		return ret;
-	ret = wgconf_load((*cfg)->tunnel_config, wg, &err);
+	ret = wgq_load((*cfg)->tunnel_config, wg, &err);
 	if (ret < 0) {
 		print_err(cmd, &err, ret);
 		config_free(*cfg);

@@ -1,22 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer harness for both parsers of config.c: the input is given to
- * config_parse() and to wgconf_parse(); every key that parses is checked to
- * survive key_to_base64() + key_from_base64() unchanged.
+ * libFuzzer harness for both configuration parsers: the input is given to
+ * config_parse() (wgphysconf.c) and to wgq_parse() (wgquick.c), both read
+ * through ini.c and values.c. Every failure must carry a message; every
+ * success must hold what the parser promises; every key that parses must
+ * survive key_to_base64() + key_from_base64() (encoding.c) unchanged.
  *
- * Build and run (from the top directory):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
- *     tests/fuzz/fuzz-config.c config.c err.c -o fuzz-config
- *   ./fuzz-config -max_total_time=60 CORPUS_DIR
+ * Build and run: tests/fuzz/run.sh [SECONDS]
  */
-#include "config.h"
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "encoding.h"
+#include "wgphysconf.h"
+#include "wgquick.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_key(const uint8_t key[WG_KEY_LEN])
 {
 	uint8_t back[WG_KEY_LEN];
-	char b64[45];
+	char b64[WG_KEY_LEN_BASE64];
 	size_t i;
 
 	key_to_base64(b64, key);
@@ -27,26 +31,29 @@ static void check_key(const uint8_t key[WG_KEY_LEN])
 			__builtin_trap();
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void check_wgphys(const uint8_t *data, size_t size)
 {
 	struct wgphys_config *cfg = NULL;
-	struct wg_config *wg = NULL;
-	struct wgp_err err;
-	size_t i;
+	struct wgp_err err = { 0 };
 
-	err.msg[0] = '\0';
 	if (config_parse("fuzz.conf", (const char *)data, size, &cfg, &err) == 0) {
 		if (config_valid_netns_name(cfg->netns) || !cfg->tunnel_config ||
-		    !cfg->wpa_pattern || err.msg[0])
+		    !cfg->wpa_pattern || err.code)
 			__builtin_trap();
 		config_free(cfg);
-	} else if (!err.msg[0]) {
+	} else if (!err.code || !err.why[0]) {
 		__builtin_trap();	/* every error has a message */
 	}
+}
 
-	err.msg[0] = '\0';
-	if (wgconf_parse("fuzz.conf", (const char *)data, size, &wg, &err) == 0) {
-		if (!wg->has_private_key || err.msg[0])
+static void check_wgquick(const uint8_t *data, size_t size)
+{
+	struct wg_config *wg = NULL;
+	struct wgp_err err = { 0 };
+	size_t i;
+
+	if (wgq_parse("fuzz.conf", (const char *)data, size, &wg, &err) == 0) {
+		if (!wg->has_private_key || err.code)
 			__builtin_trap();
 		check_key(wg->private_key);
 		for (i = 0; i < wg->n_peers; i++) {
@@ -55,8 +62,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				check_key(wg->peers[i].preshared_key);
 		}
 		wgconf_free(wg);
-	} else if (!err.msg[0]) {
+	} else if (!err.code || !err.why[0]) {
 		__builtin_trap();
 	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	check_wgphys(data, size);
+	check_wgquick(data, size);
 	return 0;
 }

@@ -1,19 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Parsing of wgphys's own configuration (/etc/wgphys.conf) and of the
- * unmodified wg-quick file it points at. Parsing only: nothing here talks to
- * the kernel, resolves a name or changes any state.
+ * The data model: what /etc/wgphys.conf and the wg-quick file say, in the
+ * shape the kernel layers use. Nothing here parses or talks to the kernel;
+ * wgphysconf.h and wgquick.h fill these structures in.
  */
-#ifndef WGPHYS_CONFIG_H
-#define WGPHYS_CONFIG_H
+#ifndef WGPHYS_MODEL_H
+#define WGPHYS_MODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <net/if.h>
 #include <netinet/in.h>
-
-#include "err.h"
 
 #define WG_KEY_LEN 32
 #define WGPHYS_NETNS_MAX 64	/* longest accepted namespace name */
@@ -59,6 +57,8 @@ struct wg_config {
 	size_t n_dns_search;
 	struct wg_peer *peers;
 	size_t n_peers;
+	char **notes;		/* complete lines for the user, never key material */
+	size_t n_notes;
 };
 
 enum dhcp_client {
@@ -77,37 +77,15 @@ struct wgphys_config {
 	bool restore_on_down;
 	char tunnel_ifname[IFNAMSIZ];		/* [Tunnel] Interface */
 	char *tunnel_config;			/* [Tunnel] Config, absolute */
+	char **notes;		/* complete lines for the user */
+	size_t n_notes;
 };
-
-/*
- * Load files. Both refuse a file that is not a regular file, not owned by
- * root, or writable by group or others; the wg-quick file (it holds a
- * private key) also one readable by others. A missing /etc/wgphys.conf is an
- * error; the caller decides whether to fall back to defaults.
- * On error: -errno, *out untouched, err says "PATH:LINE: what is wrong".
- */
-int config_load(const char *path, struct wgphys_config **out, struct wgp_err *err);
-int wgconf_load(const char *path, struct wg_config **out, struct wgp_err *err);
-
-/* The same on a buffer (unit tests, fuzzing); name is used in messages. */
-int config_parse(const char *name, const char *buf, size_t len,
-		 struct wgphys_config **out, struct wgp_err *err);
-int wgconf_parse(const char *name, const char *buf, size_t len,
-		 struct wg_config **out, struct wgp_err *err);
-
-/* Defaults only: what an absent /etc/wgphys.conf means. */
-int config_default(struct wgphys_config **out);
 
 /* Both accept NULL; wgconf_free wipes key material (explicit_bzero). */
 void config_free(struct wgphys_config *cfg);
 void wgconf_free(struct wg_config *wg);
 
-/* 44 characters of base64 for exactly 32 bytes; 0 or -EINVAL. */
-int key_from_base64(uint8_t key[WG_KEY_LEN], const char *b64);
-/* key to 44 characters plus NUL, for --dry-run output. */
-void key_to_base64(char b64[45], const uint8_t key[WG_KEY_LEN]);
-
-/* Valid namespace name (as a file under /run/netns): 0 or -EINVAL. */
-int config_valid_netns_name(const char *name);
+/* Append one complete line to a list of notes: 0 or -ENOMEM. */
+int notes_add(char ***notes, size_t *n, const char *line);
 
 #endif
