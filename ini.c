@@ -19,16 +19,50 @@ enum line_kind {
 	LINE_KEY,
 };
 
-__attribute__((format(printf, 3, 0)))
-static int vrefuse_at(struct ini *p, unsigned int line, const char *fmt, va_list ap)
+void ini_where(const struct ini *p, const unsigned int *lines, size_t n,
+	       char *buf, size_t len)
 {
-	char where[160];
+	size_t off, i;
+	char num[16];
+	int w;
 
-	if (line)
-		snprintf(where, sizeof(where), "%s:%u", p->name, line);
-	else
-		snprintf(where, sizeof(where), "%s", p->name);
+	w = snprintf(buf, len, "%s", p->name);
+	off = w < 0 ? 0 : (size_t)w;
+	for (i = 0; i < n && off < len; i++) {
+		w = snprintf(num, sizeof(num), "%c%u", i ? ',' : ':', lines[i]);
+		if (w < 0)
+			break;
+		/* Room for this number, ",..." and the NUL. */
+		if (off + (size_t)w + 5 > len) {
+			if (off + 5 <= len)
+				memcpy(buf + off, ",...", 5);
+			break;
+		}
+		memcpy(buf + off, num, (size_t)w + 1);
+		off += (size_t)w;
+	}
+}
+
+__attribute__((format(printf, 4, 0)))
+static int vrefuse(struct ini *p, const unsigned int *lines, size_t n,
+		   const char *fmt, va_list ap)
+{
+	char where[192];
+
+	ini_where(p, lines, n, where, sizeof(where));
 	return wgp_vrefuse(p->err, EINVAL, where, fmt, ap);
+}
+
+int ini_refuse_lines(struct ini *p, const unsigned int *lines, size_t n,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vrefuse(p, lines, n, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 int ini_refuse_at(struct ini *p, unsigned int line, const char *fmt, ...)
@@ -37,7 +71,7 @@ int ini_refuse_at(struct ini *p, unsigned int line, const char *fmt, ...)
 	int ret;
 
 	va_start(ap, fmt);
-	ret = vrefuse_at(p, line, fmt, ap);
+	ret = vrefuse(p, &line, line ? 1 : 0, fmt, ap);
 	va_end(ap);
 	return ret;
 }
@@ -48,37 +82,56 @@ int ini_refuse(struct ini *p, const char *fmt, ...)
 	int ret;
 
 	va_start(ap, fmt);
-	ret = vrefuse_at(p, p->line, fmt, ap);
+	ret = vrefuse(p, &p->line, 1, fmt, ap);
 	va_end(ap);
 	return ret;
 }
 
 int ini_nomem(struct ini *p)
 {
-	char where[160];
+	char where[192];
 
-	snprintf(where, sizeof(where), "%s:%u", p->name, p->line);
+	ini_where(p, &p->line, 1, where, sizeof(where));
 	return wgp_refuse(p->err, ENOMEM, where, "out of memory");
+}
+
+__attribute__((format(printf, 4, 0)))
+static int vnote(struct ini *p, const unsigned int *lines, size_t n,
+		 const char *fmt, va_list ap)
+{
+	char text[512];
+	size_t off;
+
+	ini_where(p, lines, n, text, sizeof(text) - 2);
+	off = strlen(text);
+	memcpy(text + off, ": ", 3);
+	vsnprintf(text + off + 2, sizeof(text) - off - 2, fmt, ap);
+	if (p->notes && notes_add(p->notes, p->n_notes, text))
+		return ini_nomem(p);
+	return 0;
+}
+
+int ini_note_lines(struct ini *p, const unsigned int *lines, size_t n,
+		   const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vnote(p, lines, n, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 int ini_note(struct ini *p, unsigned int line, const char *fmt, ...)
 {
-	char text[512];
 	va_list ap;
-	int n;
+	int ret;
 
-	if (line)
-		n = snprintf(text, sizeof(text), "%s:%u: ", p->name, line);
-	else
-		n = snprintf(text, sizeof(text), "%s: ", p->name);
-	if (n < 0 || (size_t)n >= sizeof(text))
-		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(text + n, sizeof(text) - (size_t)n, fmt, ap);
+	ret = vnote(p, &line, line ? 1 : 0, fmt, ap);
 	va_end(ap);
-	if (p->notes && notes_add(p->notes, p->n_notes, text))
-		return ini_nomem(p);
-	return 0;
+	return ret;
 }
 
 unsigned int ini_seen(const struct ini *p, int k)
@@ -117,6 +170,9 @@ static int ini_init(struct ini *p, const char *buf, size_t len)
 	p->text[len] = '\0';
 	p->len = len;
 	p->next = p->text;
+	/* A UTF-8 byte-order mark, as Windows editors write. */
+	if (len >= 3 && !memcmp(p->text, "\xef\xbb\xbf", 3))
+		p->next += 3;
 	return 0;
 }
 
@@ -146,6 +202,7 @@ static char *next_line(struct ini *p)
 	}
 	p->line++;
 	end = strchr(line, '#');
+	p->comment = end != NULL;
 	if (end)
 		*end = '\0';
 	return val_trim(line);
@@ -242,14 +299,13 @@ static int on_key(struct ini *p, void *ctx, const char *name, char *value)
 	const struct ini_syntax *syn = p->syn;
 	const struct ini_key *key;
 	size_t k;
+	int ret;
 
 	for (k = 0; k < syn->n_keys; k++)
 		if (val_streq_ci(name, syn->keys[k].name))
 			break;
 	key = k < syn->n_keys ? &syn->keys[k] : NULL;
 	p->key = key;
-	if (key && key->section == INI_ANY_SECTION)
-		return key->set(p, ctx, value);
 	if (p->section < 0 || !key)
 		return unknown_key(p, name);
 	if (key->section != p->section)
@@ -259,10 +315,16 @@ static int on_key(struct ini *p, void *ctx, const char *name, char *value)
 	if (p->seen[k] && key->repeat == INI_ONCE)
 		return ini_refuse(p, "duplicate key %s (first at line %u)", key->name,
 				  p->seen[k]);
+	if (!*value && key->repeat != INI_LIST)
+		return ini_refuse(p, "%s has no value", key->name);
+	if (p->seen[k] && key->repeat == INI_LAST) {
+		ret = ini_note(p, p->line, "%s repeated (first at line %u): the last one is used",
+			       key->name, p->seen[k]);
+		if (ret)
+			return ret;
+	}
 	if (!p->seen[k])
 		p->seen[k] = p->line;
-	if (!*value)
-		return ini_refuse(p, "%s has no value", key->name);
 	return key->set(p, ctx, value);
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The one reader of both configuration files: "Key = Value" lines under
- * "[Section]" headers, '#' starting a comment anywhere on a line. Each
+ * "[Section]" headers, '#' starting a comment anywhere on a line, blanks and
+ * CRLF line ends ignored, a UTF-8 byte-order mark at the start too. Each
  * file describes its sections and keys in a table (struct ini_syntax); the
  * reader splits the lines, finds each key in the table, enforces where it
  * may stand and whether it may repeat, and calls its handler with the
@@ -21,20 +22,21 @@
 #include "err.h"
 
 #define INI_QUOTE_MAX 64	/* longest user text a message quotes */
-#define INI_ANY_SECTION (-2)	/* a key that is handled in any section */
 
 struct ini;
 
 enum ini_repeat {
 	INI_ONCE,	/* a second line is refused: "duplicate key" */
-	INI_LIST,	/* every line adds to a list */
+	INI_LIST,	/* every line adds to a list; an empty value adds nothing */
+	INI_LAST,	/* a later line replaces an earlier one, with a note */
 };
 
 struct ini_key {
 	const char *name;	/* as documented; matched without case */
-	int section;		/* index in the section table, or INI_ANY_SECTION */
+	int section;		/* index in the section table */
 	enum ini_repeat repeat;
-	/* The value, trimmed, not empty; 0 or -errno (through ini_refuse). */
+	/* The value, trimmed, not empty (INI_LIST: may be empty); 0 or
+	 * -errno (through ini_refuse). */
 	int (*set)(struct ini *p, void *ctx, char *value);
 };
 
@@ -64,6 +66,7 @@ struct ini {
 	unsigned int line;	/* the current line, from 1 */
 	int section;		/* index in the section table; -1 before any */
 	const struct ini_key *key;	/* the key whose handler runs */
+	bool comment;		/* a '#' comment was cut off this line */
 	/* The rest is the reader's own. */
 	const struct ini_syntax *syn;
 	struct wgp_err *err;
@@ -85,21 +88,36 @@ int ini_parse(const char *name, const char *buf, size_t len,
 	      const struct ini_syntax *syn, void *ctx, char ***notes,
 	      size_t *n_notes, struct wgp_err *err);
 
+/*
+ * "NAME:L1,L2,...": several lines of the file (at most n, in order), for
+ * messages about all of them at once; cut with ",..." when too long.
+ */
+void ini_where(const struct ini *p, const unsigned int *lines, size_t n,
+	       char *buf, size_t len);
+
 /* A refusal of the current line: -EINVAL, "NAME:LINE: why". */
 __attribute__((format(printf, 2, 3)))
 int ini_refuse(struct ini *p, const char *fmt, ...);
 /* The same about another line; line 0: about the whole file, "NAME: why". */
 __attribute__((format(printf, 3, 4)))
 int ini_refuse_at(struct ini *p, unsigned int line, const char *fmt, ...);
+/* The same about several lines: "NAME:L1,L2: why". */
+__attribute__((format(printf, 4, 5)))
+int ini_refuse_lines(struct ini *p, const unsigned int *lines, size_t n,
+		     const char *fmt, ...);
 /* -ENOMEM, "NAME:LINE: out of memory". */
 int ini_nomem(struct ini *p);
 
 /*
  * A note for the user, appended as the line "NAME:LINE: text" (line 0:
- * "NAME: text"); never about a key's value. 0 or -ENOMEM (err set).
+ * "NAME: text"); never quoting key material. 0 or -ENOMEM (err set).
  */
 __attribute__((format(printf, 3, 4)))
 int ini_note(struct ini *p, unsigned int line, const char *fmt, ...);
+/* The same about several lines: "NAME:L1,L2: text". */
+__attribute__((format(printf, 4, 5)))
+int ini_note_lines(struct ini *p, const unsigned int *lines, size_t n,
+		   const char *fmt, ...);
 
 /* Line of key k (its table index) in the current section; 0 if not seen. */
 unsigned int ini_seen(const struct ini *p, int k);

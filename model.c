@@ -39,6 +39,7 @@ void config_free(struct wgphys_config *cfg)
 	free(cfg->ifaces);
 	free(cfg->wpa_pattern);
 	free(cfg->tunnel_config);
+	free(cfg->private_key_file);
 	notes_free(cfg->notes, cfg->n_notes);
 	free(cfg);
 }

@@ -35,7 +35,7 @@ struct wg_peer {
 	char *endpoint_host;	/* as written, brackets removed; NULL if none */
 	uint16_t endpoint_port;
 	uint16_t keepalive;	/* seconds, 0 = off */
-	struct cidr *allowedips;
+	struct cidr *allowedips;	/* networks: host bits cleared */
 	size_t n_allowedips;
 	unsigned int line;	/* line of its [Peer] header, for messages */
 };
@@ -48,10 +48,18 @@ struct wg_config {
 	bool has_listen_port;
 	uint32_t fwmark;
 	bool has_fwmark;
-	uint32_t mtu;		/* 0 = not given */
-	struct cidr *addrs;
+	/*
+	 * 0 = not given: derive it from the uplink as wg-quick does (the MTU
+	 * of the endpoint route's device minus 80; 1420 when unknown).
+	 */
+	uint32_t mtu;
+	struct cidr *addrs;	/* as written: host bits are normal here */
 	size_t n_addrs;
-	struct cidr *dns;	/* prefixlen unused */
+	/*
+	 * DNS servers (prefixlen unused). None: DNS is not managed (main
+	 * keeps its resolv.conf), as with wg-quick; dns_search is then empty.
+	 */
+	struct cidr *dns;
 	size_t n_dns;
 	char **dns_search;	/* non-address DNS = entries: search domains */
 	size_t n_dns_search;
@@ -77,9 +85,17 @@ struct wgphys_config {
 	bool restore_on_down;
 	char tunnel_ifname[IFNAMSIZ];		/* [Tunnel] Interface */
 	char *tunnel_config;			/* [Tunnel] Config, absolute */
+	bool hooks_ignore;			/* [Tunnel] Hooks = ignore */
+	char *private_key_file;			/* [Tunnel] PrivateKeyFile or NULL */
 	char **notes;		/* complete lines for the user */
 	size_t n_notes;
 };
+
+/* Whether up writes resolv.conf for the tunnel. */
+static inline bool wg_config_manages_dns(const struct wg_config *wg)
+{
+	return wg->n_dns > 0;
+}
 
 /* Both accept NULL; wgconf_free wipes key material (explicit_bzero). */
 void config_free(struct wgphys_config *cfg);

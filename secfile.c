@@ -12,6 +12,8 @@
 
 #include "secfile.h"
 
+#define SECFILE_KEY_MAX 1024	/* a key and blanks: 44 bytes and a newline */
+
 static const struct {
 	mode_t forbidden;	/* beyond group/other write, always refused */
 	size_t max;
@@ -19,6 +21,7 @@ static const struct {
 } kinds[] = {
 	[SECFILE_CONFIG] = { 0, SECFILE_CONFIG_MAX, "a configuration file" },
 	[SECFILE_SECRET] = { S_IROTH, SECFILE_CONFIG_MAX, "a configuration file" },
+	[SECFILE_KEY] = { S_IRGRP | S_IROTH, SECFILE_KEY_MAX, "a key file" },
 };
 
 /* "PATH: No such file or directory": from errno, always negative. */
@@ -29,6 +32,9 @@ static int file_errno(const char *path, struct wgp_err *err)
 
 static int too_big(const char *path, enum secfile_kind kind, struct wgp_err *err)
 {
+	if (kinds[kind].max < 1024 * 1024)
+		return wgp_refuse(err, EFBIG, path, "larger than %zu bytes; not %s",
+				  kinds[kind].max, kinds[kind].noun);
 	return wgp_refuse(err, EFBIG, path, "larger than %zu KiB; not %s",
 			  kinds[kind].max / 1024, kinds[kind].noun);
 }
@@ -66,8 +72,8 @@ static int secfile_open(const char *path, enum secfile_kind kind, struct stat *s
 		goto fail;
 	}
 	if (st->st_mode & kinds[kind].forbidden) {
-		ret = wgp_refuse(err, EPERM, path, "readable by others; it holds a private key (chmod 600 %s)",
-				 path);
+		ret = wgp_refuse(err, EPERM, path, "readable by %s; it holds a private key (chmod 600 %s)",
+				 kind == SECFILE_KEY ? "group or others" : "others", path);
 		goto fail;
 	}
 	if ((size_t)st->st_size > kinds[kind].max) {

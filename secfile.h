@@ -14,6 +14,7 @@
 enum secfile_kind {
 	SECFILE_CONFIG,	/* not writable by group or others; up to 1 MiB */
 	SECFILE_SECRET,	/* ...nor readable by others (a wg-quick file) */
+	SECFILE_KEY,	/* ...nor readable by group; up to 1 KiB */
 };
 
 #define SECFILE_CONFIG_MAX (1024 * 1024)	/* real ones are < 10 KiB */

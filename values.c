@@ -101,6 +101,25 @@ char *val_next_item(char **cursor)
 	return val_trim(item);
 }
 
+char *val_next_word(char **cursor)
+{
+	char *s = *cursor, *end;
+
+	if (!s)
+		return NULL;
+	while (*s == ',' || ch_space(*s))
+		s++;
+	if (!*s) {
+		*cursor = NULL;
+		return NULL;
+	}
+	for (end = s; *end && *end != ',' && !ch_space(*end); end++)
+		;
+	*cursor = *end ? end + 1 : NULL;
+	*end = '\0';
+	return s;
+}
+
 /* Control characters would end up in messages and in `ip link` output. */
 bool val_ifname(const char *name)
 {
@@ -205,6 +224,22 @@ int val_cidr(const char *s, struct cidr *c)
 		return -ERANGE;
 	c->prefixlen = (uint8_t)plen;
 	return 0;
+}
+
+bool val_cidr_mask(struct cidr *c)
+{
+	uint8_t *b = c->family == AF_INET6 ? c->addr.v6.s6_addr : (uint8_t *)&c->addr.v4.s_addr;
+	unsigned int bits = c->family == AF_INET6 ? 128 : 32, i;
+	bool host = false;
+
+	for (i = c->prefixlen; i < bits; i++) {
+		uint8_t bit = (uint8_t)(0x80 >> (i % 8));
+
+		if (b[i / 8] & bit)
+			host = true;
+		b[i / 8] &= (uint8_t)~bit;
+	}
+	return host;
 }
 
 void *val_grow(void *arr, size_t n, size_t *cap, size_t size, bool wipe)

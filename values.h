@@ -53,6 +53,12 @@ int val_bool(const char *s);
  */
 char *val_next_item(char **cursor);
 
+/*
+ * The next item of a list separated by commas and/or blanks, as wg-quick
+ * splits one: cut in place; empty items are skipped; NULL after the last.
+ */
+char *val_next_word(char **cursor);
+
 /* What the kernel's dev_valid_name() accepts, minus control characters. */
 bool val_ifname(const char *s);
 /* A DNS name of letters, digits, '-' and '_' labels; not all-digit last. */
@@ -67,6 +73,9 @@ int val_addr(const char *s, struct cidr *c);
  * decides). -EINVAL: not an address; -ERANGE: bad prefix length.
  */
 int val_cidr(const char *s, struct cidr *c);
+
+/* Clear the host bits of c (keep the network); true if any were set. */
+bool val_cidr_mask(struct cidr *c);
 
 /*
  * Room for one more element of an array that holds n and has room for *cap.

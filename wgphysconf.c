@@ -230,6 +230,36 @@ static int set_tunnel_config(struct ini *p, void *ctx, char *value)
 	return 0;
 }
 
+/* Hooks: what to do with the wg-quick file's PreUp/PostUp/PreDown/PostDown. */
+static int set_hooks(struct ini *p, void *ctx, char *value)
+{
+	struct wgphys_config *cfg = ctx;
+
+	if (val_streq_ci(value, "refuse"))
+		cfg->hooks_ignore = false;
+	else if (val_streq_ci(value, "ignore"))
+		cfg->hooks_ignore = true;
+	else
+		return ini_refuse(p, "Hooks must be 'refuse' or 'ignore', not '%.*s'",
+				  INI_QUOTE_MAX, value);
+	return 0;
+}
+
+static int set_private_key_file(struct ini *p, void *ctx, char *value)
+{
+	struct wgphys_config *cfg = ctx;
+	char *copy;
+
+	if (!val_path(value))
+		return ini_refuse(p, "PrivateKeyFile must be an absolute path");
+	copy = strdup(value);
+	if (!copy)
+		return ini_nomem(p);
+	free(cfg->private_key_file);
+	cfg->private_key_file = copy;
+	return 0;
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 enum { CS_PHYSICAL, CS_TUNNEL };
@@ -247,6 +277,8 @@ static const struct ini_key keys[] = {
 	{ "RestoreOnDown", CS_PHYSICAL, INI_ONCE, set_restore },
 	{ "Interface", CS_TUNNEL, INI_ONCE, set_tunnel_ifname },
 	{ "Config", CS_TUNNEL, INI_ONCE, set_tunnel_config },
+	{ "Hooks", CS_TUNNEL, INI_ONCE, set_hooks },
+	{ "PrivateKeyFile", CS_TUNNEL, INI_ONCE, set_private_key_file },
 };
 
 /* Only now: "Interface = wg1" alone means /etc/wireguard/wg1.conf. */

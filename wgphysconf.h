@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * /etc/wgphys.conf: which namespace, which devices, which DHCP client, and
- * which tunnel with which wg-quick file. Parsing only: nothing here talks to
+ * which tunnel with which wg-quick file, read how (its hooks, its private
+ * key kept elsewhere). Parsing only: nothing here talks to
  * the kernel, resolves a name or changes any state.
  */
 #ifndef WGPHYS_WGPHYSCONF_H
