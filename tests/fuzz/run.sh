@@ -9,7 +9,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 secs=${1:-60}
-srcs=(model.c encoding.c values.c secfile.c ini.c wgphysconf.c wgquick.c err.c)
+srcs=(model.c encoding.c values.c secfile.c ini.c wgphysconf.c wgquick.c hooks.c tunnelconf.c err.c)
 mkdir -p build/fuzz
 clang -g -O1 -std=gnu11 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined \
