@@ -11,7 +11,8 @@
  * The text is copied once into a private NUL-terminated buffer that is cut
  * up in place and wiped before it is freed: the wg-quick file holds a
  * private key, and no copy of it may outlive the parse. For the same
- * reason, the reader never quotes a value.
+ * reason, the reader quotes no value, and a handler quotes a value only
+ * where it cannot be a key (an address, a port), to name what is wrong.
  */
 #ifndef WGPHYS_INI_H
 #define WGPHYS_INI_H
