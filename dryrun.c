@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dryrun.h"
+#include "encoding.h"
 #include "plan.h"
 #include "paths.h"
 #include "resolv.h"

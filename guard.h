@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <syslog.h>
 
-#include "config.h"
+#include "model.h"
 #include "err.h"
 #include "netlink.h"
 #include "state.h"

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "config.h"
+#include "model.h"
 #include "err.h"
 #include "nl80211.h"
 #include "rtnl.h"

@@ -7,7 +7,7 @@
 #ifndef WGPHYS_RESOLV_H
 #define WGPHYS_RESOLV_H
 
-#include "config.h"
+#include "model.h"
 #include "err.h"
 #include "state.h"
 

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <net/if.h>
 
-#include "config.h"
+#include "model.h"
 #include "netlink.h"
 
 struct link_info {

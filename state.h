@@ -38,7 +38,7 @@
 #include <sys/types.h>
 #include <net/if.h>
 
-#include "config.h"
+#include "model.h"
 #include "err.h"
 
 struct state_link {

@@ -20,18 +20,20 @@
 #include <syslog.h>
 
 #include "caps.h"
-#include "config.h"
 #include "daemon.h"
 #include "dryrun.h"
 #include "exec.h"
 #include "fault.h"
 #include "guard.h"
+#include "model.h"
 #include "netlink.h"
 #include "notify.h"
 #include "paths.h"
 #include "plan.h"
 #include "state.h"
+#include "tunnelconf.h"
 #include "up.h"
+#include "wgphysconf.h"
 
 #define EXIT_INPUT 2
 
@@ -139,22 +141,33 @@ static int load_config(const char *cmd, const char *path, struct wgphys_config *
 	return 0;
 }
 
+/*
+ * Both files: wgphys.conf, then the tunnel's wg-quick file with its private
+ * key from wherever it is kept (a systemd credential is looked for only
+ * where the environment can be trusted). What the parsers want the user to
+ * know is printed as notices, one line each.
+ */
 static int load_all(const char *cmd, const char *path, struct wgphys_config **cfg,
 		    struct wg_config **wg)
 {
 	struct wgp_err err = { 0 };
+	size_t i;
 	int ret;
 
 	ret = load_config(cmd, path, cfg);
 	if (ret)
 		return ret;
-	ret = wgconf_load((*cfg)->tunnel_config, wg, &err);
+	ret = tunnel_load(*cfg, secure_getenv("CREDENTIALS_DIRECTORY"), wg, &err);
 	if (ret < 0) {
 		print_err(cmd, &err, ret);
 		config_free(*cfg);
 		*cfg = NULL;
 		return EXIT_INPUT;
 	}
+	for (i = 0; i < (*cfg)->n_notes; i++)
+		fprintf(stderr, "%s: %s: notice: %s\n", prog, cmd, (*cfg)->notes[i]);
+	for (i = 0; i < (*wg)->n_notes; i++)
+		fprintf(stderr, "%s: %s: notice: %s\n", prog, cmd, (*wg)->notes[i]);
 	return 0;
 }
 
