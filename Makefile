@@ -137,10 +137,18 @@ uninstall:
 install-caps: install
 	scripts/install-caps "$(DESTDIR)$(SBINDIR)/wgphys"
 
+# The README's picture, from its text source (Graphviz). Committed, so
+# that reading the README needs no Graphviz; run after editing the .dot.
+doc: doc/namespaces.svg
+
+doc/namespaces.svg: doc/namespaces.dot
+	$(qecho) "  DOT     $@"
+	$(Q)dot -Tsvg -o $@.tmp $< && mv -f $@.tmp $@
+
 clean:
 	rm -rf build wgphys
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
-.PHONY: all check check-host test-build bench demo analyze install uninstall install-caps clean FORCE
+.PHONY: all check check-host test-build bench demo analyze install uninstall install-caps doc clean FORCE
 .SECONDARY:
