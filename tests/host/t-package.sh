@@ -201,6 +201,7 @@ fi
 
 # --- install-caps, as root, in a private mount namespace whose /etc is an
 # overlay (the group it creates stays there), on a stand-in file.
+# shellcheck disable=SC2317 # run by the inner bash (export -f)
 caps_test() {
 	local bin=$1
 	mount -t tmpfs -o mode=0755 t-pkg /run || return 1
@@ -245,6 +246,7 @@ elif [[ -n $why ]]; then
 else
 	cp "$repo/wgphys.8" "$tmp/fake-wgphys" && chmod 0755 "$tmp/fake-wgphys"
 	export -f caps_test
+	# shellcheck disable=SC2016 # $1 is the inner bash's
 	if out=$(src=$src unshare --mount --propagation private bash -c 'caps_test "$1"' - "$tmp/fake-wgphys" 2>&1); then
 		ok "install-caps: refuses without setcap, sets the capabilities, idempotent, --remove"
 		diag "$out"
