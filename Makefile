@@ -88,8 +88,9 @@ analyze:
 		--suppress=missingIncludeSystem $(LIB_SRCS) $(CLI_SRCS)
 
 # Every installed file, one "MODE SOURCE DEST" per line: install and
-# uninstall both read this list, so they cannot disagree. Sources under
-# build/ are made from *.in files with the paths filled in.
+# uninstall both read this list, so they cannot disagree. The sources under
+# build/ are scripts/ files with @SBINDIR@, @LIBEXECDIR@ and @DATADIR@
+# filled in.
 INSTALL_FILES = \
 	0755 wgphys                              $(SBINDIR)/wgphys \
 	0644 wgphys.8                            $(MANDIR)/man8/wgphys.8 \
