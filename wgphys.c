@@ -316,23 +316,29 @@ static int cmd_down(int argc, char *argv[], const char *config_path)
 {
 	struct wgphys_config *cfg = NULL;
 	struct wgp_err err = { 0 };
+	bool restore = true;
 	int ret;
 
 	if (argc > 1 && !strcmp(argv[1], "--unit")) {
 		/*
 		 * The unit's ExecStop: systemd runs it also when the guard died
-		 * (SERVICE_RESULT exit-code, signal, ...), and Restart= is about
-		 * to start it again. Handing the network back to main then would
-		 * open a window in the kill switch: only a stop that was asked
-		 * for (SERVICE_RESULT=success) brings it back.
+		 * (SERVICE_RESULT exit-code, signal, ...) or ended on a stray
+		 * SIGTERM (success, but no MAINPID: the main process is gone),
+		 * and Restart= may start it again. Handing the network back to
+		 * main then would open the kill switch: only a stop that was
+		 * asked for, with the guard still running, brings it back. The
+		 * system's network manager takes the devices then: no
+		 * RestoreOnDown (the unit's processes are killed after this).
 		 */
-		const char *result = getenv("SERVICE_RESULT");
+		const char *result = getenv("SERVICE_RESULT"), *main_pid = getenv("MAINPID");
 
-		if (result && strcmp(result, "success")) {
-			fprintf(stderr, "%s: down: the guard ended (%s); the network stays in its "
-				"namespace\n", prog, result);
+		if (!result || strcmp(result, "success") || !main_pid || !*main_pid) {
+			fprintf(stderr, "%s: down: the guard ended (%s) without a stop being asked "
+				"for; the network stays in its namespace\n", prog,
+				result ? result : "no SERVICE_RESULT");
 			return 0;
 		}
+		restore = false;
 		argc--;
 		argv++;
 	}
@@ -345,7 +351,7 @@ static int cmd_down(int argc, char *argv[], const char *config_path)
 	 * down works from the state; only RestoreOnDown needs the file. */
 	if (load_config("down", config_path, &cfg))
 		fprintf(stderr, "%s: down: going on without RestoreOnDown\n", prog);
-	ret = down_run(cfg, true, &err);
+	ret = down_run(cfg, restore, &err);
 	config_free(cfg);
 	if (ret == -ENOENT) {
 		printf("%s: not up, nothing to do\n", prog);
