@@ -128,9 +128,12 @@ static bool same(const char *what, char *got, const char *want)
 /* ---- What the kernel holds ---- */
 
 #define JQ_OURS(kind) ".nftables[] | ." kind "? // empty | select(.table == \"wgphys\")"
-#define JQ_TABLES "[.nftables[] | .table? // empty | select(.name == \"wgphys\") | .family] | join(\" \")"
-#define JQ_CHAINS JQ_OURS("chain") " | \"\\(.family) \\(.name): \\(.type) \\(.hook) \\(.prio) \\(.policy)\""
-#define JQ_SETS JQ_OURS("set") " | \"\\(.family) \\(.name): \\(.type) \\(.flags | join(\",\")) \\(.elem | sort | join(\",\"))\""
+#define JQ_TABLES "[.nftables[] | .table? // empty | select(.name == \"wgphys\") | " \
+	".family] | join(\" \")"
+#define JQ_CHAINS JQ_OURS("chain") " | \"\\(.family) \\(.name): \\(.type) \\(.hook) " \
+	"\\(.prio) \\(.policy)\""
+#define JQ_SETS JQ_OURS("set") " | \"\\(.family) \\(.name): \\(.type) " \
+	"\\(.flags | join(\",\")) \\(.elem | sort | join(\",\"))\""
 /* Each rule in a line: the chain, then each expression in short. */
 #define JQ_RULES JQ_OURS("rule") " | [.family, .chain + \":\", (.expr[] | " \
 	"if .match then \"\\(.match.left.meta.key)\\(.match.op)\\(.match.right)\" " \
