@@ -64,7 +64,16 @@ build/test/tests/unit/%: build/test/tests/unit/%.o $(patsubst %.c,build/test/%.o
 
 UNIT_BINS := $(patsubst %.c,build/test/%,$(UNIT_SRCS))
 
-test-build: build/test/wgphys $(UNIT_BINS)
+# Small programs the shell tests drive (tests/tools/NAME.c), built like the
+# unit tests.
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst %.c,build/test/%,$(TOOL_SRCS))
+
+build/test/tests/tools/%: build/test/tests/tools/%.o $(patsubst %.c,build/test/%.o,$(LIB_SRCS))
+	$(qecho) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=address,undefined -o $@ $^ $(LDLIBS)
+
+test-build: build/test/wgphys $(UNIT_BINS) $(TOOL_BINS)
 
 # Every test: unit, host, and the real-kernel ones under QEMU.
 check: all test-build

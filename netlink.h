@@ -47,6 +47,19 @@ struct nlmsghdr *nlk_msg(struct nlk *nl, void *buf, uint16_t type, uint16_t flag
  */
 int nlk_talk(struct nlk *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
+/*
+ * Send len bytes of buf, several requests at once (a netfilter batch: begin,
+ * requests, end), in one sendmsg, and collect the answers. The kernel handles
+ * the whole buffer within that sendmsg, so every answer is queued when it
+ * returns: they are read without blocking. Returns 0 when every request that
+ * carries NLM_F_ACK was acknowledged, else the first error the kernel
+ * reported (-errno), with *failed_seq set to the sequence number of the
+ * request it answered and nl->extack to its words; -EPROTO if an
+ * acknowledgement is missing (*failed_seq 0). Test builds count the whole
+ * buffer as one modifying request (WGPHYS_FAIL_AT).
+ */
+int nlk_talk_batch(struct nlk *nl, const void *buf, size_t len, uint32_t *failed_seq);
+
 /* For genetlink: the family id of name, or -errno. */
 int nlk_genl_family(struct nlk *nl, const char *name);
 
