@@ -452,7 +452,8 @@ static int iface_msg(const struct nlmsghdr *nlh, void *arg)
 	if (!tb[NL80211_ATTR_IFINDEX])
 		return 0;
 	ifindex = nla_get_u32(tb[NL80211_ATTR_IFINDEX]);
-	if (!tb[NL80211_ATTR_IFNAME] || !ifindex || ifindex > INT_MAX)
+	if (!tb[NL80211_ATTR_IFNAME] || !nla_get_string(tb[NL80211_ATTR_IFNAME])[0] ||
+	    !ifindex || ifindex > INT_MAX)
 		return -EBADMSG;
 	if (w->n == w->cap) {
 		v = reallocarray(w->v, w->cap ? 2 * w->cap : 4, sizeof(*v));

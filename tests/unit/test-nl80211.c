@@ -36,8 +36,26 @@
 static _Alignas(8) unsigned char wire[65536];
 static size_t wire_len;
 
+/*
+ * Starts a new reply. With NL80211_CORPUS=DIR in the environment, the one
+ * built before is saved there first (DIR/unit-N), as a seed for the fuzzer
+ * (tests/fuzz/fuzz-nl80211.c).
+ */
 static void wire_reset(void)
 {
+	static int saved;
+	const char *dir = getenv("NL80211_CORPUS");
+	char path[4096];
+	FILE *f;
+
+	if (dir && wire_len) {
+		snprintf(path, sizeof(path), "%s/unit-%02d", dir, ++saved);
+		f = fopen(path, "we");
+		if (f) {
+			fwrite(wire, 1, wire_len, f);
+			fclose(f);
+		}
+	}
 	memset(wire, 0, sizeof(wire));
 	wire_len = 0;
 }
@@ -394,6 +412,13 @@ static void ifaces(void)
 	ok(ret == -EBADMSG && !v, "an interface with an index and no name is refused (ret %d)", ret);
 
 	wire_reset();
+	append(iface(0, 4, ""));
+	done(SEQ, 0);
+	r = reply(FAMILY);
+	ret = nl80211_parse_ifaces(&r, wire, wire_len, &v, &n);
+	ok(ret == -EBADMSG && !v, "an interface with an empty name is refused (ret %d)", ret);
+
+	wire_reset();
 	append(iface(0, 4, "a-name-too-long-for-ifnamsiz"));
 	done(SEQ, 0);
 	r = reply(FAMILY);
@@ -629,5 +654,6 @@ int main(void)
 	events();
 	this_kernel();
 	libnl_cloexec();
+	wire_reset();	/* saves the last one */
 	return done_testing();
 }
