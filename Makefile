@@ -24,6 +24,8 @@ TEST_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 CLI_SRCS := wgphys.c
 LIB_SRCS := $(filter-out $(CLI_SRCS),$(sort $(wildcard *.c)))
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+# Small programs the tests drive (one per file), linked like the unit tests.
+TOOL_SRCS := $(wildcard tests/tools/*.c)
 
 ifeq ($(V),1)
 Q :=
@@ -59,7 +61,13 @@ build/test/tests/unit/%: build/test/tests/unit/%.o $(patsubst %.c,build/test/%.o
 
 UNIT_BINS := $(patsubst %.c,build/test/%,$(UNIT_SRCS))
 
-test-build: build/test/wgphys $(UNIT_BINS)
+build/test/tests/tools/%: build/test/tests/tools/%.o $(patsubst %.c,build/test/%.o,$(LIB_SRCS))
+	$(qecho) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=address,undefined -o $@ $^ $(LDLIBS)
+
+TOOL_BINS := $(patsubst %.c,build/test/%,$(TOOL_SRCS))
+
+test-build: build/test/wgphys $(UNIT_BINS) $(TOOL_BINS)
 
 # Every test: unit, host, and the real-kernel ones under QEMU.
 check: all test-build
