@@ -612,6 +612,8 @@ struct nl80211_watch {
 	struct nl80211 nl;
 };
 
+/* Close-on-exec: no daemon or user command may inherit it. (libnl 3.7's
+ * own nl_connect sets it too; tests/unit/test-nl80211.c checks.) */
 static int open_socket(void *arg)
 {
 	int *fd = arg;

@@ -41,7 +41,9 @@ struct wdev_info {
  * One netlink socket in one namespace, nl80211's family id resolved once.
  * netns_fd -1: the current namespace. 0 with *out == NULL when the kernel
  * has no nl80211 (no cfg80211): no wireless there. Every function below
- * takes such a NULL handle: lists come back empty.
+ * takes such a NULL handle: lists come back empty, a move fails (-ENODEV).
+ * A call that fails midway (a reply cut short) leaves the handle refusing
+ * further requests with that errno: close it and open another.
  */
 struct nl80211;
 int nl80211_open(struct nl80211 **out, int netns_fd, struct wgp_err *err);
@@ -63,6 +65,7 @@ int nl80211_set_netns(struct nl80211 *nl, uint32_t phy, const char *name,
  * group in netns_fd (-1: the current one); *out NULL when there is no
  * nl80211. A type apart from struct nl80211 because its socket must carry
  * nothing but events: a request's reply would be interleaved with them.
+ * Open it before listing, so that nothing can happen unseen in between.
  */
 struct nl80211_watch;
 int nl80211_watch_open(struct nl80211_watch **out, int netns_fd, struct wgp_err *err);
