@@ -29,6 +29,9 @@ TEST_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 CLI_SRCS := wgphys.c
 LIB_SRCS := $(filter-out $(CLI_SRCS),$(sort $(wildcard *.c)))
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+# Small programs the tests drive (one per file), linked like the unit tests.
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst %.c,build/test/%,$(TOOL_SRCS))
 
 ifeq ($(V),1)
 Q :=
@@ -63,11 +66,6 @@ build/test/tests/unit/%: build/test/tests/unit/%.o $(patsubst %.c,build/test/%.o
 	$(Q)$(CC) $(LDFLAGS) -fsanitize=address,undefined -o $@ $^ $(LDLIBS)
 
 UNIT_BINS := $(patsubst %.c,build/test/%,$(UNIT_SRCS))
-
-# Small programs the shell tests drive (tests/tools/NAME.c), built like the
-# unit tests.
-TOOL_SRCS := $(wildcard tests/tools/*.c)
-TOOL_BINS := $(patsubst %.c,build/test/%,$(TOOL_SRCS))
 
 build/test/tests/tools/%: build/test/tests/tools/%.o $(patsubst %.c,build/test/%.o,$(LIB_SRCS))
 	$(qecho) "  LD      $@"

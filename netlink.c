@@ -273,13 +273,6 @@ int nlk_talk_batch(struct nlk *nl, const void *buf, size_t len, uint32_t *failed
 	*failed_seq = 0;
 	if (batch_span(buf, len, &lo, &hi, &want) < 0)
 		return -EINVAL;
-#ifdef WGPHYS_FAULT_INJECTION
-	if (nlk_fault()) {
-		*failed_seq = lo;
-		snprintf(nl->extack, sizeof(nl->extack), "injected failure");
-		return -EIO;
-	}
-#endif
 	if (mnl_socket_sendto(nl->sock, buf, len) < 0)
 		return -errno;
 	for (;;) {

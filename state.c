@@ -277,7 +277,7 @@ static int parse_line(struct state *st, char *line)
 	} else if (!strncmp(line, "phy ", 4)) {
 		struct state_phy p = { 0 };
 
-		if (sscanf(line, "phy %ju %63s", &a, p.name) != 2)
+		if (sscanf(line, "phy %ju %64s", &a, p.name) != 2)
 			return -EINVAL;
 		p.index = (uint32_t)a;
 		return state_add_phy(st, &p);

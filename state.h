@@ -54,7 +54,7 @@ struct state_link {
 
 struct state_phy {
 	uint32_t index;
-	char name[64];
+	char name[65];			/* NL80211_WIPHY_NAME_MAXLEN + 1 */
 };
 
 struct state_daemon {
