@@ -16,6 +16,7 @@
 #include "daemon.h"
 #include "down.h"
 #include "fault.h"
+#include "fence.h"
 #include "move.h"
 #include "netns.h"
 #include "nl80211.h"
@@ -25,6 +26,7 @@
 
 static const int caps_none[] = { CAPS_END };
 static const int caps_ns[] = { CAP_SYS_ADMIN, CAPS_END };
+static const int caps_net[] = { CAP_NET_ADMIN, CAPS_END };
 static const int caps_netns[] = { CAP_NET_ADMIN, CAP_SYS_ADMIN, CAPS_END };
 static const int caps_stop[] = { CAP_KILL, CAP_SYS_PTRACE, CAPS_END };
 
@@ -110,10 +112,13 @@ static void return_devices(struct back *b)
 {
 	const struct state *st = b->st;
 	struct phy_info *phys = NULL;
+	struct nl80211 *wl = NULL;
 	size_t n = 0;
 	int ret;
 
-	ret = nl80211_phys(b->phys_fd, &phys, &n, &b->step);
+	ret = nl80211_open(&wl, b->phys_fd, &b->step);
+	if (!ret)
+		ret = nl80211_list_phys(wl, &phys, &n, &b->step);
 	item(b, ret);
 	for (size_t i = 0; i < st->n_phys; i++) {
 		for (size_t j = 0; j < n; j++) {
@@ -121,12 +126,13 @@ static void return_devices(struct back *b)
 				continue;
 			ret = fault_step("move a phy back", &b->step);
 			if (!ret)
-				ret = nl80211_phy_move(b->phys_fd, phys[j].index, st->phys[i].name,
-						       b->main_fd, &b->step);
+				ret = nl80211_set_netns(wl, phys[j].index, st->phys[i].name,
+							b->main_fd, &b->step);
 			item(b, ret);
 		}
 	}
 	free(phys);
+	nl80211_close(wl);
 	for (size_t i = 0; b->nl_phys && i < st->n_links; i++) {
 		if (st->links[i].wiphy >= 0)
 			continue;
@@ -183,6 +189,16 @@ static void restore_files(struct back *b)
 		item(b, netns_delete(st->netns, &b->step));
 }
 
+/* Last: until every device is back and named, nothing of main leaves. */
+static void remove_fence(struct back *b)
+{
+	if (!b->st->fence)
+		return;
+	up_narrow(caps_net);
+	item(b, fault_step("remove the fence", &b->step));
+	item(b, fence_remove(&b->step));
+}
+
 static int teardown(const struct state *st, struct wgp_err *err)
 {
 	struct back b = { .st = st, .main_fd = -1, .phys_fd = -1, .err = err };
@@ -204,6 +220,7 @@ static int teardown(const struct state *st, struct wgp_err *err)
 		return_devices(&b);
 	restore_links(&b);
 	restore_files(&b);
+	remove_fence(&b);
 	ret = b.first;
 	/* Success with a warning: the caller prints it as such. */
 	if (!ret && b.warn.code && err && !err->code)

@@ -175,13 +175,16 @@ int up_dry_run(const struct wgphys_config *cfg, const struct wg_config *wg,
 	struct out o = { .emit = emit, .arg = arg };
 	const char *ns = cfg->netns, *tun = cfg->tunnel_ifname;
 	struct state *st = NULL;
+	struct nl80211 *wl = NULL;
 	struct nlk *nl = NULL;
 	int ret;
 
 	ret = nlk_open(&nl, NETLINK_ROUTE, -1);
 	if (ret < 0)
 		return wgp_fail(err, ret, "Cannot open", "rtnetlink");
-	ret = plan_make(cfg, nl, &st, err);
+	ret = nl80211_open(&wl, -1, err);
+	if (!ret)
+		ret = plan_make(cfg, nl, wl, &st, err);
 	if (ret < 0)
 		goto out;
 	line(&o, "ip netns add %s", ns);
@@ -198,6 +201,7 @@ int up_dry_run(const struct wgphys_config *cfg, const struct wg_config *wg,
 	emit_dns(&o, wg);
 out:
 	state_free(st);
+	nl80211_close(wl);
 	nlk_close(nl);
 	return ret;
 }

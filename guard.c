@@ -53,7 +53,7 @@ static const int caps_ns[] = { CAP_SYS_ADMIN, CAPS_END };
 /* How long the guard waits for up or down to let go of the journal. */
 #define LOCK_WAIT_MS 3000
 
-enum { EV_MAIN = 1, EV_PHYS, EV_SIGNAL, EV_TIMER, EV_WATCH, EV_DAEMON };
+enum { EV_MAIN = 1, EV_PHYS, EV_WIPHY, EV_SIGNAL, EV_TIMER, EV_WATCH, EV_DAEMON };
 
 uint64_t guard_now(void)
 {
@@ -191,9 +191,20 @@ static int open_events(struct guard *g, struct wgp_err *err)
 		ret = nlk_listen(&g->ev_main, NETLINK_ROUTE, -1, link_groups);
 	if (!ret)
 		ret = nlk_listen(&g->ev_phys, NETLINK_ROUTE, g->phys_fd, link_groups);
+	if (ret < 0) {
+		caps_step(caps_none);
+		return wgp_fail(err, ret, "Cannot listen to", "rtnetlink");
+	}
+	ret = nl80211_open(&g->wl_main, -1, err);
+	if (!ret)
+		ret = nl80211_open(&g->wl_phys, g->phys_fd, err);
+	if (!ret)
+		ret = nl80211_watch_open(&g->wl_events, -1, err);
 	caps_step(caps_none);
 	if (ret < 0)
-		return wgp_fail(err, ret, "Cannot listen to", "rtnetlink");
+		return ret;
+	if (g->wl_events && (ret = add_fd(g, nl80211_watch_fd(g->wl_events), EV_WIPHY)) < 0)
+		return wgp_fail(err, ret, "Cannot start", "the guard's event loop");
 	if ((ret = add_fd(g, g->sig_fd, EV_SIGNAL)) < 0 ||
 	    (ret = add_fd(g, g->timer_fd, EV_TIMER)) < 0 ||
 	    (ret = add_fd(g, g->watch_fd, EV_WATCH)) < 0 ||
@@ -278,6 +289,9 @@ static void dispatch(struct guard *g, uint64_t tag)
 	case EV_PHYS:
 		hotplug_phys_event(g);
 		break;
+	case EV_WIPHY:
+		hotplug_wiphy_event(g);
+		break;
 	case EV_SIGNAL:
 		on_signal(g);
 		break;
@@ -326,6 +340,9 @@ static void release(struct guard *g)
 		if (g->w[i].pidfd >= 0)
 			close(g->w[i].pidfd);
 	free(g->w);
+	nl80211_watch_close(g->wl_events);
+	nl80211_close(g->wl_phys);
+	nl80211_close(g->wl_main);
 	nlk_close(g->ev_phys);
 	nlk_close(g->ev_main);
 	nlk_close(g->nl_phys);

@@ -16,6 +16,7 @@
 #include "model.h"
 #include "err.h"
 #include "netlink.h"
+#include "nl80211.h"
 #include "state.h"
 
 /* How the guard speaks: one line per event (LOG_INFO, LOG_WARNING,
@@ -64,6 +65,8 @@ struct guard {
 	int main_fd, phys_fd;
 	struct nlk *nl_main, *nl_phys;	/* requests */
 	struct nlk *ev_main, *ev_phys;	/* link events */
+	struct nl80211 *wl_main, *wl_phys;	/* NULL: no wireless */
+	struct nl80211_watch *wl_events;	/* phys appearing in main */
 	int ep, sig_fd, timer_fd, watch_fd;
 	struct watched *w;
 	size_t n_w;
@@ -89,6 +92,7 @@ int guard_watch_pidfd(struct guard *g, size_t i);
 void hotplug_sweep(struct guard *g);
 void hotplug_main_event(struct guard *g);
 void hotplug_phys_event(struct guard *g);
+void hotplug_wiphy_event(struct guard *g);
 
 /* supervise.c: the daemons. */
 int supervise_adopt(struct guard *g);

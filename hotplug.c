@@ -20,7 +20,6 @@
 #include "plan.h"
 
 static const int caps_net[] = { CAP_NET_ADMIN, CAPS_END };
-static const int caps_ns[] = { CAP_SYS_ADMIN, CAPS_END };
 static const int caps_none[] = { CAPS_END };
 
 /* Retry a sweep this much later when something could not be done now. */
@@ -85,10 +84,14 @@ static void record_phy(struct guard *g, const struct phy_info *p)
 static void move_phy(struct guard *g, const struct phy_info *p, uint64_t seen)
 {
 	struct wgp_err err = { 0 };
+	int ret;
 
 	record_phy(g, p);
 	caps_step(caps_net);
-	if (nl80211_phy_move(-1, p->index, p->name, g->phys_fd, &err) < 0) {
+	ret = nl80211_set_netns(g->wl_main, p->index, p->name, g->phys_fd, &err);
+	if (ret == -ENODEV || ret == -ENOENT) {
+		/* moved already, on an earlier event, or gone */
+	} else if (ret < 0) {
 		guard_log_err(g, "a phy appeared in the main namespace", &err);
 		retry_later(g);
 	} else {
@@ -146,8 +149,8 @@ static void sweep_main(struct guard *g, uint64_t seen)
 	struct wgp_err err = { 0 };
 
 	if (rtnl_links(g->nl_main, &links, &n_links) < 0 ||
-	    nl80211_ifaces(-1, &wdevs, &n_wdevs, &err) < 0 ||
-	    nl80211_phys(-1, &phys, &n_phys, &err) < 0) {
+	    nl80211_list_ifaces(g->wl_main, &wdevs, &n_wdevs, &err) < 0 ||
+	    nl80211_list_phys(g->wl_main, &phys, &n_phys, &err) < 0) {
 		retry_later(g);
 		goto out;
 	}
@@ -175,9 +178,7 @@ static void sweep_phys(struct guard *g)
 	size_t n = 0;
 	int ret;
 
-	caps_step(caps_ns);	/* a socket in physical: setns */
-	ret = nl80211_ifaces(g->phys_fd, &wdevs, &n, &err);
-	caps_step(caps_none);
+	ret = nl80211_list_ifaces(g->wl_phys, &wdevs, &n, &err);
 	if (ret < 0) {
 		retry_later(g);
 		return;
@@ -243,4 +244,28 @@ void hotplug_phys_event(struct guard *g)
 		sweep_phys(g);
 	else if (ret < 0)
 		guard_log(g, LOG_ERR, "link events in \"%s\": %s", g->st->netns, strerror(-ret));
+}
+
+struct wiphy_seen {
+	struct guard *g;
+	uint64_t seen;
+};
+
+static void wiphy_cb(void *arg, const struct phy_info *phy, bool added)
+{
+	struct wiphy_seen *w = arg;
+
+	if (added)
+		move_phy(w->g, phy, w->seen);
+}
+
+/* A phy in main, straight from nl80211's own event: the fastest way. */
+void hotplug_wiphy_event(struct guard *g)
+{
+	struct wiphy_seen w = { .g = g, .seen = guard_now() };
+	struct wgp_err err = { 0 };
+
+	/* Events lost: look at the whole picture instead. */
+	if (nl80211_watch_read(g->wl_events, wiphy_cb, &w, &err) < 0)
+		sweep_main(g, w.seen);
 }

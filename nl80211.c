@@ -14,7 +14,7 @@
  *
  * The order below: libnl's error codes; attribute checks; the reply
  * reader; the parsers of each message; the handle and its requests; the
- * watch; the transitional calls up.c still makes.
+ * watch.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -979,48 +979,5 @@ int nl80211_watch_read(struct nl80211_watch *w, nl80211_phy_cb *cb, void *arg,
 	ret = wgp_fail(err, first, "Cannot read", "nl80211 events");
 	if (first == -ENOBUFS)
 		wgp_because(err, "the kernel dropped some (receive queue overrun)");
-	return ret;
-}
-
-/* ---- What up.c calls today (transitional) ---- */
-
-int nl80211_phys(int netns_fd, struct phy_info **out, size_t *n, struct wgp_err *err)
-{
-	struct nl80211 *nl = NULL;
-	int ret;
-
-	*out = NULL;
-	*n = 0;
-	ret = nl80211_open(&nl, netns_fd, err);
-	if (!ret)
-		ret = nl80211_list_phys(nl, out, n, err);
-	nl80211_close(nl);
-	return ret;
-}
-
-int nl80211_ifaces(int netns_fd, struct wdev_info **out, size_t *n, struct wgp_err *err)
-{
-	struct nl80211 *nl = NULL;
-	int ret;
-
-	*out = NULL;
-	*n = 0;
-	ret = nl80211_open(&nl, netns_fd, err);
-	if (!ret)
-		ret = nl80211_list_ifaces(nl, out, n, err);
-	nl80211_close(nl);
-	return ret;
-}
-
-int nl80211_phy_move(int from_netns_fd, uint32_t phy, const char *name,
-		     int to_netns_fd, struct wgp_err *err)
-{
-	struct nl80211 *nl = NULL;
-	int ret;
-
-	ret = nl80211_open(&nl, from_netns_fd, err);
-	if (!ret)
-		ret = nl80211_set_netns(nl, phy, name, to_netns_fd, err);
-	nl80211_close(nl);
 	return ret;
 }

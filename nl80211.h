@@ -119,14 +119,4 @@ int nl80211_parse_family(struct nl80211_reply *r, const void *buf, size_t len,
 int nl80211_parse_events(uint16_t family, const void *buf, size_t len,
 			 nl80211_phy_cb *cb, void *arg);
 
-/*
- * The calls up.c makes today, each on a handle of its own: the namespace
- * of netns_fd (-1: the current one); no nl80211 gives empty lists.
- * Transitional: they go once up.c holds handles.
- */
-int nl80211_phys(int netns_fd, struct phy_info **out, size_t *n, struct wgp_err *err);
-int nl80211_ifaces(int netns_fd, struct wdev_info **out, size_t *n, struct wgp_err *err);
-int nl80211_phy_move(int from_netns_fd, uint32_t phy, const char *name,
-		     int to_netns_fd, struct wgp_err *err);
-
 #endif

@@ -168,6 +168,8 @@ int state_write(const struct state *st, struct wgp_err *err)
 	fprintf(f, "main %ju %ju\n", (uintmax_t)st->main_dev, (uintmax_t)st->main_ino);
 	if (st->created_netns)
 		fprintf(f, "created-netns\n");
+	if (st->fence)
+		fprintf(f, "fence\n");
 	fprintf(f, "etc %u\n", st->etc_flags);
 	if (st->tunnel[0])
 		fprintf(f, "tunnel %s\n", st->tunnel);
@@ -258,6 +260,8 @@ static int parse_line(struct state *st, char *line)
 		st->main_ino = (ino_t)b;
 	} else if (!strcmp(line, "created-netns")) {
 		st->created_netns = true;
+	} else if (!strcmp(line, "fence")) {
+		st->fence = true;
 	} else if (sscanf(line, "etc %u", &st->etc_flags) == 1) {
 	} else if (sscanf(line, "tunnel %15s", st->tunnel) == 1) {
 	} else if (!strncmp(line, "link ", 5)) {

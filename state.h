@@ -11,6 +11,7 @@
  *   netns NAME DEV INO          the "physical" namespace (nsfs st_dev, st_ino)
  *   main DEV INO                the namespace `up` was run in
  *   created-netns               we created /run/netns/NAME
+ *   fence                       we installed the nftables fence in main
  *   etc FLAGS                   what we created under /etc/netns/NAME
  *   tunnel IFNAME               the tunnel we (may have) created in main
  *   link IFINDEX NAME MAC PHY UP [TYPE [KIND]]
@@ -90,6 +91,7 @@ struct state {
 	dev_t main_dev;
 	ino_t main_ino;
 	bool created_netns;
+	bool fence;
 	unsigned int etc_flags;
 	char tunnel[IFNAMSIZ];
 	struct state_link *links;

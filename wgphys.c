@@ -24,6 +24,7 @@
 #include "dryrun.h"
 #include "exec.h"
 #include "fault.h"
+#include "fence.h"
 #include "guard.h"
 #include "model.h"
 #include "netlink.h"
@@ -426,16 +427,27 @@ static bool status_broken(const struct state *st, char *why, size_t len)
 {
 	struct wgp_err err = { 0 };
 	struct link_info tun = { 0 };
+	struct nl80211 *wl = NULL;
 	struct nlk *nl = NULL;
 	bool broken = false;
 
-	if (nlk_open(&nl, NETLINK_ROUTE, -1) == 0) {
+	if (nlk_open(&nl, NETLINK_ROUTE, -1) == 0 && nl80211_open(&wl, -1, &err) == 0) {
 		rtnl_link_by_name(nl, st->tunnel, &tun);
-		if (plan_check_main(nl, tun.ifindex, &err) < 0) {
+		if (plan_check_main(nl, wl, tun.ifindex, &err) < 0) {
 			wgp_format(&err, why, len);
 			broken = true;
 		}
-		nlk_close(nl);
+	}
+	nl80211_close(wl);
+	nlk_close(nl);
+	if (!broken) {
+		bool present = false;
+
+		fence_present(&present, NULL);
+		if (!present) {
+			snprintf(why, len, "the fence (nftables table \"wgphys\") is gone");
+			broken = true;
+		}
 	}
 	if (!broken && !guard_alive(st)) {
 		snprintf(why, len, "no guard is running (\"wgphys up\" starts one)");

@@ -612,12 +612,12 @@ static void this_kernel(void)
 
 	phys = (struct phy_info *)1;
 	n = 99;
-	ret = nl80211_phys(-1, &phys, &n, &err);
-	ok(ret == 0 && !phys && !n, "the old call nl80211_phys: empty (ret %d)", ret);
+	ret = nl80211_list_phys(NULL, &phys, &n, &err);
+	ok(ret == 0 && !phys && !n, "no handle: no phys (ret %d)", ret);
 	wdevs = (struct wdev_info *)1;
 	n = 99;
-	ret = nl80211_ifaces(-1, &wdevs, &n, &err);
-	ok(ret == 0 && !wdevs && !n, "the old call nl80211_ifaces: empty (ret %d)", ret);
+	ret = nl80211_list_ifaces(NULL, &wdevs, &n, &err);
+	ok(ret == 0 && !wdevs && !n, "no handle: no interfaces (ret %d)", ret);
 
 	/* Not a namespace: setns refuses, and the error says what failed. */
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
