@@ -134,27 +134,26 @@ int resolv_save(enum resolv_mode *mode, struct wgp_err *err)
 
 	if (lstat(RESOLV_CONF, &sb) < 0) {
 		if (errno != ENOENT)
-			return wgp_errf(err, errno, "Cannot stat %s: %m", RESOLV_CONF);
+			return wgp_fail(err, errno, "Cannot stat", "%s", RESOLV_CONF);
 		*mode = RESOLV_ABSENT;
 		return 0;
 	}
 	if (S_ISLNK(sb.st_mode)) {
 		n = readlink(RESOLV_CONF, target, sizeof(target) - 1);
 		if (n < 0)
-			return wgp_errf(err, errno, "Cannot read %s: %m", RESOLV_CONF);
+			return wgp_fail(err, errno, "Cannot read", "%s", RESOLV_CONF);
 		ret = replace_file(SAVED_RESOLV, target, (size_t)n, 0600);
 		m = RESOLV_SYMLINK;
 	} else {
 		ret = read_file(RESOLV_CONF, &data, &len);
 		if (ret < 0)
-			return wgp_errf(err, -ret, "Cannot read %s: %s", RESOLV_CONF, strerror(-ret));
+			return wgp_fail(err, -ret, "Cannot read", "%s", RESOLV_CONF);
 		ret = replace_file(SAVED_RESOLV, data, len, 0600);
 		free(data);
 		m = RESOLV_FILE;
 	}
 	if (ret < 0)
-		return wgp_errf(err, -ret, "Cannot save %s in %s: %s", RESOLV_CONF,
-				SAVED_RESOLV, strerror(-ret));
+		return wgp_fail(err, ret, "Cannot save", "%s in %s", RESOLV_CONF, SAVED_RESOLV);
 	*mode = m;
 	return 0;
 }
@@ -195,7 +194,7 @@ int resolv_write(const struct wg_config *wg, struct wgp_err *err)
 	if (!ret && !is_regular(RESOLV_CONF))
 		ret = replace_file(RESOLV_CONF, buf, off, 0644);
 	if (ret < 0)
-		return wgp_errf(err, -ret, "Cannot write %s: %s", RESOLV_CONF, strerror(-ret));
+		return wgp_fail(err, -ret, "Cannot write", "%s", RESOLV_CONF);
 	/*
 	 * Read-only while up: a DHCP client of the main namespace that sees
 	 * its link leave rewrites resolv.conf in place (EROFS now) or renames
@@ -207,12 +206,11 @@ int resolv_write(const struct wg_config *wg, struct wgp_err *err)
 			return 0;
 		ret = -errno;
 		umount2(RESOLV_CONF, MNT_DETACH);
-		return wgp_errf(err, -ret, "Cannot make %s read-only: %s", RESOLV_CONF,
-				strerror(-ret));
+		return wgp_fail(err, ret, "Cannot make read-only", "%s", RESOLV_CONF);
 	}
 	ret = rewrite_file(RESOLV_CONF, buf, off, 0644);
 	if (ret < 0)
-		return wgp_errf(err, -ret, "Cannot write %s: %s", RESOLV_CONF, strerror(-ret));
+		return wgp_fail(err, -ret, "Cannot write", "%s", RESOLV_CONF);
 	return 0;
 }
 
@@ -268,7 +266,7 @@ int resolv_restore(enum resolv_mode mode, struct wgp_err *err)
 		break;
 	}
 	if (ret < 0)
-		return wgp_errf(err, -ret, "Cannot restore %s: %s", RESOLV_CONF, strerror(-ret));
+		return wgp_fail(err, -ret, "Cannot restore", "%s", RESOLV_CONF);
 	unlink(SAVED_RESOLV);
 	return 0;
 }
@@ -332,10 +330,10 @@ int etc_setup(const char *name, unsigned int flags, struct wgp_err *err)
 
 	if (flags & ETC_CREATED_DIR) {
 		if (mkdir(NETNS_ETC_DIR, 0755) < 0 && errno != EEXIST)
-			return wgp_errf(err, errno, "Cannot create %s: %m", NETNS_ETC_DIR);
+			return wgp_fail(err, errno, "Cannot create", "%s", NETNS_ETC_DIR);
 		etc_path(path, sizeof(path), name, NULL);
 		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return wgp_errf(err, errno, "Cannot create %s: %m", path);
+			return wgp_fail(err, errno, "Cannot create", "%s", path);
 	}
 	if (flags & ETC_CREATED_RESOLV) {
 		/* Behind systemd-resolved's stub the real servers are listed
@@ -351,18 +349,18 @@ int etc_setup(const char *name, unsigned int flags, struct wgp_err *err)
 		ret = data ? replace_file(path, data, len, 0644) : -ENOMEM;
 		free(data);
 		if (ret < 0)
-			return wgp_errf(err, -ret, "Cannot write %s: %s", path, strerror(-ret));
+			return wgp_fail(err, -ret, "Cannot write", "%s", path);
 	}
 	if (flags & ETC_CREATED_NSSWITCH) {
 		ret = read_file(NSSWITCH_CONF, &data, &len);
 		if (ret < 0)
-			return wgp_errf(err, -ret, "Cannot read %s: %s", NSSWITCH_CONF, strerror(-ret));
+			return wgp_fail(err, -ret, "Cannot read", "%s", NSSWITCH_CONF);
 		nsswitch_filter(data, filtered, sizeof(filtered));
 		free(data);
 		etc_path(path, sizeof(path), name, "nsswitch.conf");
 		ret = replace_file(path, filtered, strlen(filtered), 0644);
 		if (ret < 0)
-			return wgp_errf(err, -ret, "Cannot write %s: %s", path, strerror(-ret));
+			return wgp_fail(err, -ret, "Cannot write", "%s", path);
 	}
 	return 0;
 }
@@ -383,7 +381,7 @@ int etc_cleanup(const char *name, unsigned int flags, struct wgp_err *err)
 		etc_path(path, sizeof(path), name, NULL);
 		/* Files someone else put there stay, and so does the directory. */
 		if (rmdir(path) < 0 && errno != ENOENT && errno != ENOTEMPTY)
-			return wgp_errf(err, errno, "Cannot remove %s: %m", path);
+			return wgp_fail(err, errno, "Cannot remove", "%s", path);
 	}
 	return 0;
 }
