@@ -658,6 +658,7 @@ static ssize_t recv_kernel(struct nl80211 *nl, int flags)
  */
 static int talk(struct nl80211 *nl, struct nl_msg *msg, uint16_t type, msg_fn *fn, void *arg)
 {
+	static const struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct nl80211_reply r = { .family = type };
 	struct reply rp = { .r = &r, .fn = fn, .arg = arg };
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
@@ -670,7 +671,14 @@ static int talk(struct nl80211 *nl, struct nl_msg *msg, uint16_t type, msg_fn *f
 	nl_complete_msg(nl->sk, msg);
 	r.seq = nlh->nlmsg_seq;
 	r.portid = nlh->nlmsg_pid;
-	if (send(nl->fd, nlh, nlh->nlmsg_len, 0) < 0)
+	/*
+	 * Addressed to the kernel explicitly, as libnl and libmnl do: the
+	 * kernel then checks the capabilities of the sender now, not only
+	 * those the socket was opened with (NETLINK_SKB_DST), so a handle
+	 * opened before a step raised CAP_NET_ADMIN still works for it.
+	 */
+	if (sendto(nl->fd, nlh, nlh->nlmsg_len, 0, (const struct sockaddr *)&kernel,
+		   sizeof(kernel)) < 0)
 		return -errno;
 	do {
 		len = recv_kernel(nl, 0);

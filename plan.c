@@ -280,3 +280,32 @@ int plan_check_main(struct nlk *nl, struct nl80211 *wl, int tunnel_ifindex,
 	view_free(&v);
 	return ret;
 }
+
+/* Whether wg routes or addresses any IPv6: its tunnel then needs 1280. */
+static bool carries_ipv6(const struct wg_config *wg)
+{
+	for (size_t i = 0; i < wg->n_addrs; i++)
+		if (wg->addrs[i].family == AF_INET6)
+			return true;
+	for (size_t i = 0; i < wg->n_peers; i++)
+		for (size_t j = 0; j < wg->peers[i].n_allowedips; j++)
+			if (wg->peers[i].allowedips[j].family == AF_INET6)
+				return true;
+	return false;
+}
+
+uint32_t plan_tunnel_mtu(struct nlk *nl, const struct wg_config *wg,
+			 const struct wg_endpoint *eps)
+{
+	uint32_t best = 0, mtu;
+
+	if (wg->mtu)
+		return wg->mtu;
+	for (size_t i = 0; i < wg->n_peers; i++)
+		if (eps[i].addr.ss_family &&
+		    rtnl_path_mtu(nl, (const struct sockaddr *)&eps[i].addr, &mtu) == 0 &&
+		    mtu > best)
+			best = mtu;
+	mtu = best > 80 ? best - 80 : 1420;
+	return mtu < 1280 && carries_ipv6(wg) ? 1280 : mtu;
+}

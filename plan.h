@@ -14,6 +14,7 @@
 #include "nl80211.h"
 #include "rtnl.h"
 #include "state.h"
+#include "wg.h"
 
 /*
  * A device that can reach a network on its own: one the kernel names a
@@ -47,5 +48,14 @@ int plan_make(const struct wgphys_config *cfg, struct nlk *nl, struct nl80211 *w
  */
 int plan_check_main(struct nlk *nl, struct nl80211 *wl, int tunnel_ifindex,
 		    struct wgp_err *err);
+
+/*
+ * The tunnel's MTU: the file's, else as wg-quick derives it from the
+ * uplink: the largest path MTU (nl's view) towards an endpoint (eps, one
+ * per peer, unresolved ones skipped) minus WireGuard's 80 bytes; 1420 when
+ * none has a route; at least 1280 when the tunnel carries IPv6.
+ */
+uint32_t plan_tunnel_mtu(struct nlk *nl, const struct wg_config *wg,
+			 const struct wg_endpoint *eps);
 
 #endif

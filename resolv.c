@@ -276,8 +276,7 @@ static void etc_path(char *buf, size_t len, const char *name, const char *file)
 	snprintf(buf, len, "%s/%s%s%s", NETNS_ETC_DIR, name, file ? "/" : "", file ? file : "");
 }
 
-/* The hosts line without the sources that ask a daemon of the main namespace. */
-static bool nsswitch_filter(const char *in, char *out, size_t len)
+bool resolv_nsswitch_filter(const char *in, char *out, size_t len)
 {
 	const char *line = in, *nl;
 	bool changed = false;
@@ -314,7 +313,7 @@ unsigned int etc_plan(const char *name)
 		flags |= ETC_CREATED_RESOLV;
 	etc_path(path, sizeof(path), name, "nsswitch.conf");
 	if (access(path, F_OK) < 0 && read_file(NSSWITCH_CONF, &data, &len) == 0) {
-		if (nsswitch_filter(data, filtered, sizeof(filtered)))
+		if (resolv_nsswitch_filter(data, filtered, sizeof(filtered)))
 			flags |= ETC_CREATED_NSSWITCH;
 		free(data);
 	}
@@ -355,7 +354,7 @@ int etc_setup(const char *name, unsigned int flags, struct wgp_err *err)
 		ret = read_file(NSSWITCH_CONF, &data, &len);
 		if (ret < 0)
 			return wgp_fail(err, -ret, "Cannot read", "%s", NSSWITCH_CONF);
-		nsswitch_filter(data, filtered, sizeof(filtered));
+		resolv_nsswitch_filter(data, filtered, sizeof(filtered));
 		free(data);
 		etc_path(path, sizeof(path), name, "nsswitch.conf");
 		ret = replace_file(path, filtered, strlen(filtered), 0644);

@@ -299,7 +299,23 @@ static int add_route(struct up *u, const struct cidr *c, struct wgp_err *err)
 	return ret;
 }
 
-/* Keys, peers, addresses, up, and a route for every allowed IP. */
+/* No MTU in the file: derived from the uplink, seen from physical. */
+static int derive_mtu(struct up *u, struct wgp_err *err)
+{
+	uint32_t mtu = plan_tunnel_mtu(u->nl_phys, u->wg, u->eps);
+	int ret;
+
+	if (mtu == (u->wg->mtu ? u->wg->mtu : UP_DEFAULT_MTU))
+		return 0;	/* made so */
+	ret = fault_step("set the tunnel's MTU", err);
+	if (!ret && (ret = rtnl_link_set_mtu(u->nl_main, u->tunnel, mtu)) < 0) {
+		wgp_fail(err, ret, "Cannot set the MTU of", "%s to %u", u->cfg->tunnel_ifname, mtu);
+		wgp_extack(err, u->nl_main->extack);
+	}
+	return ret;
+}
+
+/* Keys, peers, MTU, addresses, up, and a route for every allowed IP. */
 static int step_configure(struct up *u, struct wgp_err *err)
 {
 	const struct wg_config *wg = u->wg;
@@ -308,6 +324,8 @@ static int step_configure(struct up *u, struct wgp_err *err)
 	ret = fault_step("configure the tunnel", err);
 	if (!ret)
 		ret = wg_set_device(u->tunnel, wg, u->eps, err);
+	if (!ret)
+		ret = derive_mtu(u, err);
 	for (size_t i = 0; !ret && i < wg->n_addrs; i++)
 		ret = add_address(u, &wg->addrs[i], err);
 	if (!ret)
