@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/rtnetlink.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/prctl.h>
@@ -28,6 +29,7 @@
 
 #include "caps.h"
 #include "daemon.h"
+#include "fence.h"
 #include "guard.h"
 #include "netns.h"
 #include "paths.h"
@@ -49,11 +51,13 @@ static const int guard_bound[] = {
 static const int caps_setpcap[] = { CAP_SETPCAP, CAPS_END };
 static const int caps_none[] = { CAPS_END };
 static const int caps_ns[] = { CAP_SYS_ADMIN, CAPS_END };
+static const int caps_net[] = { CAP_NET_ADMIN, CAPS_END };
+static const int caps_netns[] = { CAP_NET_ADMIN, CAP_SYS_ADMIN, CAPS_END };
 
 /* How long the guard waits for up or down to let go of the journal. */
 #define LOCK_WAIT_MS 3000
 
-enum { EV_MAIN = 1, EV_PHYS, EV_WIPHY, EV_SIGNAL, EV_TIMER, EV_WATCH, EV_DAEMON };
+enum { EV_MAIN = 1, EV_PHYS, EV_WIPHY, EV_FENCE, EV_SIGNAL, EV_TIMER, EV_WATCH, EV_DAEMON };
 
 uint64_t guard_now(void)
 {
@@ -166,6 +170,7 @@ static int add_fd(struct guard *g, int fd, uint64_t tag)
 static int open_events(struct guard *g, struct wgp_err *err)
 {
 	static const unsigned int link_groups[] = { RTNLGRP_LINK, 0 };
+	static const unsigned int fence_groups[] = { NFNLGRP_NFTABLES, 0 };
 	sigset_t mask;
 	int ret;
 
@@ -183,7 +188,8 @@ static int open_events(struct guard *g, struct wgp_err *err)
 		return wgp_fail(err, errno, "Cannot start", "the guard's event loop");
 	if (inotify_add_watch(g->watch_fd, NETNS_RUN_DIR, IN_DELETE | IN_MOVED_FROM) < 0)
 		return wgp_fail(err, errno, "Cannot watch", "%s", NETNS_RUN_DIR);
-	caps_step(caps_ns);	/* sockets of the physical namespace: setns */
+	/* Sockets of the physical namespace (setns), nftables' events. */
+	caps_step(caps_netns);
 	ret = nlk_open(&g->nl_main, NETLINK_ROUTE, -1);
 	if (!ret)
 		ret = nlk_open(&g->nl_phys, NETLINK_ROUTE, g->phys_fd);
@@ -194,6 +200,11 @@ static int open_events(struct guard *g, struct wgp_err *err)
 	if (ret < 0) {
 		caps_step(caps_none);
 		return wgp_fail(err, ret, "Cannot listen to", "rtnetlink");
+	}
+	ret = nlk_listen(&g->ev_fence, NETLINK_NETFILTER, -1, fence_groups);
+	if (ret < 0) {
+		caps_step(caps_none);
+		return wgp_fail(err, ret, "Cannot listen to", "nftables");
 	}
 	ret = nl80211_open(&g->wl_main, -1, err);
 	if (!ret)
@@ -209,7 +220,8 @@ static int open_events(struct guard *g, struct wgp_err *err)
 	    (ret = add_fd(g, g->timer_fd, EV_TIMER)) < 0 ||
 	    (ret = add_fd(g, g->watch_fd, EV_WATCH)) < 0 ||
 	    (ret = add_fd(g, nlk_fd(g->ev_main), EV_MAIN)) < 0 ||
-	    (ret = add_fd(g, nlk_fd(g->ev_phys), EV_PHYS)) < 0)
+	    (ret = add_fd(g, nlk_fd(g->ev_phys), EV_PHYS)) < 0 ||
+	    (ret = add_fd(g, nlk_fd(g->ev_fence), EV_FENCE)) < 0)
 		return wgp_fail(err, ret, "Cannot start", "the guard's event loop");
 	return 0;
 }
@@ -245,6 +257,34 @@ static void on_watch(struct guard *g)
 	while (read(g->watch_fd, buf, sizeof(buf)) > 0)
 		;
 	check_name(g);
+}
+
+static int any_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_OK;
+}
+
+/*
+ * Someone changed nftables in main (a firewall reloading, `nft flush
+ * ruleset`): if the fence is not whole any more, it is put back. The
+ * journal says it is ours while up.
+ */
+static void check_fence(struct guard *g)
+{
+	struct wgp_err err = { 0 };
+	bool present = false;
+
+	nlk_drain(g->ev_fence, any_cb, NULL);
+	caps_step(caps_net);
+	if (fence_present(&present, &err) == 0 && !present) {
+		if (fence_install(&err) < 0)
+			guard_log_err(g, "the fence was taken away, and cannot be put back", &err);
+		else
+			guard_log(g, LOG_WARNING, "the fence was taken away; it is back");
+	}
+	caps_step(caps_none);
 }
 
 static void on_signal(struct guard *g)
@@ -291,6 +331,9 @@ static void dispatch(struct guard *g, uint64_t tag)
 		break;
 	case EV_WIPHY:
 		hotplug_wiphy_event(g);
+		break;
+	case EV_FENCE:
+		check_fence(g);
 		break;
 	case EV_SIGNAL:
 		on_signal(g);
@@ -343,6 +386,7 @@ static void release(struct guard *g)
 	nl80211_watch_close(g->wl_events);
 	nl80211_close(g->wl_phys);
 	nl80211_close(g->wl_main);
+	nlk_close(g->ev_fence);
 	nlk_close(g->ev_phys);
 	nlk_close(g->ev_main);
 	nlk_close(g->nl_phys);
@@ -386,21 +430,30 @@ out:
 	return ret;
 }
 
-/* The child's side of guard_spawn: report readiness (one byte) or the
- * error (the whole struct) through the pipe. */
+/* The child's side of guard_spawn: it reports through the pipe once: one
+ * struct guard_spawned, whatever happened. */
 struct spawn {
 	const struct guard_hooks *h;
 	int fd;
 };
 
-static void spawn_ready(void *arg)
+static void spawn_report(struct spawn *s, const struct guard_spawned *r)
 {
-	struct spawn *s = arg;
-	ssize_t unused = write(s->fd, "R", 1);
+	ssize_t unused;
 
+	if (s->fd < 0)
+		return;
+	unused = write(s->fd, r, sizeof(*r));
 	(void)unused;
 	close(s->fd);
 	s->fd = -1;
+}
+
+static void spawn_ready(void *arg)
+{
+	struct guard_spawned r = { 0 };
+
+	spawn_report(arg, &r);
 }
 
 static void spawn_log(void *arg, int prio, const char *line)
@@ -411,13 +464,21 @@ static void spawn_log(void *arg, int prio, const char *line)
 		s->h->log(s->h->arg, prio, line);
 }
 
-static void spawn_child(const struct wgphys_config *cfg, const struct guard_hooks *h, int fd)
+static void spawn_child(const struct wgphys_config *cfg, const struct guard_hooks *h,
+			int (*first)(void *arg, struct wgp_err *err), void *arg, int fd)
 {
 	struct spawn s = { .h = h, .fd = fd };
 	struct guard_hooks mine = { .log = spawn_log, .ready = spawn_ready, .arg = &s };
-	struct wgp_err err = { 0 };
+	struct guard_spawned r = { 0 };
 	int null;
 
+	if (first && (r.ret = first(arg, &r.err)) < 0) {
+		r.first_failed = true;
+		spawn_report(&s, &r);
+		_exit(1);
+	}
+	/* Out of the terminal's session and job control: Ctrl-C at the shell
+	 * that ran up must not end it. */
 	setsid();
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null >= 0) {
@@ -427,47 +488,45 @@ static void spawn_child(const struct wgphys_config *cfg, const struct guard_hook
 	}
 	/* Nothing of whoever ran up reaches the guard or its daemons. */
 	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-	if (guard_run(cfg, &mine, &err) < 0 && s.fd >= 0) {
-		ssize_t unused = write(s.fd, &err, sizeof(err));
-
-		(void)unused;
-		_exit(1);
-	}
-	_exit(0);
+	r.ret = guard_run(cfg, &mine, &r.err);
+	spawn_report(&s, &r);
+	_exit(r.ret < 0 ? 1 : 0);
 }
 
-int guard_spawn(const struct wgphys_config *cfg, const struct guard_hooks *h,
-		struct wgp_err *err)
+void guard_spawn(const struct wgphys_config *cfg, const struct guard_hooks *h,
+		 int (*first)(void *arg, struct wgp_err *err), void *arg,
+		 struct guard_spawned *out)
 {
-	struct wgp_err child = { 0 };
-	int fds[2];
+	int fds[2], status = 0;
 	ssize_t n;
 	pid_t pid;
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return wgp_fail(err, errno, "Cannot start", "the guard");
+	*out = (struct guard_spawned){ 0 };
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		out->ret = wgp_fail(&out->err, errno, "Cannot start", "the guard");
+		return;
+	}
 	pid = fork();
 	if (pid < 0) {
+		out->ret = wgp_fail(&out->err, errno, "Cannot start", "the guard");
 		close(fds[0]);
 		close(fds[1]);
-		return wgp_fail(err, errno, "Cannot start", "the guard");
+		return;
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		spawn_child(cfg, h, fds[1]);
+		spawn_child(cfg, h, first, arg, fds[1]);
 	}
 	close(fds[1]);
 	do
-		n = read(fds[0], &child, sizeof(child));
+		n = read(fds[0], out, sizeof(*out));
 	while (n < 0 && errno == EINTR);
 	close(fds[0]);
-	if (n == 1)
-		return 0;
-	waitpid(pid, NULL, 0);
-	if (n == sizeof(child)) {
-		if (err)
-			*err = child;
-		return -wgp_errno(child.code);
+	if (n == sizeof(*out) && !out->ret)
+		return;		/* it watches: not ours to wait for */
+	waitpid(pid, &status, 0);
+	if (n != sizeof(*out)) {
+		*out = (struct guard_spawned){ .died = status ? status : 1 };
+		out->ret = wgp_refuse(&out->err, ECHILD, NULL, "the guard exited before it watched");
 	}
-	return wgp_refuse(err, ECHILD, NULL, "the guard exited before it watched");
 }

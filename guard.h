@@ -40,12 +40,21 @@ int guard_run(const struct wgphys_config *cfg, const struct guard_hooks *h,
 	      struct wgp_err *err);
 
 /*
- * guard_run in a detached child (its own session, stdio on /dev/null),
- * logging through h->log. Returns once the child watches (0), or with the
- * child's own error.
+ * The guard in the background, as the parent of the daemons: a child runs
+ * first(arg, err) (up itself, so that the daemons it starts are the
+ * guard's own children), then detaches (its own session, stdio on
+ * /dev/null) and runs guard_run, logging through h->log. The caller learns
+ * how it went.
  */
-int guard_spawn(const struct wgphys_config *cfg, const struct guard_hooks *h,
-		struct wgp_err *err);
+struct guard_spawned {
+	int ret;		/* 0: the guard watches */
+	bool first_failed;	/* ...else first() failed (err is its), or */
+	int died;		/* the child exited without a word: its wait status */
+	struct wgp_err err;
+};
+void guard_spawn(const struct wgphys_config *cfg, const struct guard_hooks *h,
+		 int (*first)(void *arg, struct wgp_err *err), void *arg,
+		 struct guard_spawned *out);
 
 /* ---- shared by guard.c, hotplug.c and supervise.c ---- */
 
@@ -67,6 +76,7 @@ struct guard {
 	struct nlk *ev_main, *ev_phys;	/* link events */
 	struct nl80211 *wl_main, *wl_phys;	/* NULL: no wireless */
 	struct nl80211_watch *wl_events;	/* phys appearing in main */
+	struct nlk *ev_fence;		/* nftables changes in main */
 	int ep, sig_fd, timer_fd, watch_fd;
 	struct watched *w;
 	size_t n_w;

@@ -197,32 +197,65 @@ void hotplug_sweep(struct guard *g)
 struct seen {
 	struct guard *g;
 	bool arrived;
+	struct link_info *links;	/* ways out announced in main */
+	size_t n;
+	bool lost;			/* an allocation failed: look at all */
 };
 
 static int main_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct seen *s = data;
-	struct link_info li;
+	struct link_info li, *v;
 
-	if (nlh->nlmsg_type == RTM_NEWLINK && rtnl_link_parse(nlh, &li) == 0 &&
-	    link_is_way_out(&li))
-		s->arrived = true;
+	if (nlh->nlmsg_type != RTM_NEWLINK || rtnl_link_parse(nlh, &li) < 0 ||
+	    !link_is_way_out(&li) || !strcmp(li.kind, "wireguard"))
+		return MNL_CB_OK;
+	v = realloc(s->links, (s->n + 1) * sizeof(*v));
+	if (!v) {
+		s->lost = true;
+		return MNL_CB_OK;
+	}
+	s->links = v;
+	v[s->n++] = li;
 	return MNL_CB_OK;
 }
 
-/* A link changed in main: if it is a way out, look at the whole picture
- * (one dump; its phy, if it is wireless) and move what must go. */
+/*
+ * Ways out announced in main: each moves, from the event itself. One dump
+ * tells the wireless ones, which go with their phy (mostly moved already,
+ * on nl80211's own event).
+ */
 void hotplug_main_event(struct guard *g)
 {
 	struct seen s = { .g = g };
+	struct wdev_info *wdevs = NULL;
+	struct wgp_err err = { 0 };
 	uint64_t seen = guard_now();
+	size_t n_wdevs = 0;
 	int ret;
 
 	ret = nlk_drain(g->ev_main, main_cb, &s);
-	if (ret == -ENOBUFS || s.arrived)
+	if (ret == -ENOBUFS || s.lost) {
 		sweep_main(g, seen);
-	else if (ret < 0)
+		goto out;
+	}
+	if (ret < 0)
 		guard_log(g, LOG_ERR, "link events in main: %s", strerror(-ret));
+	if (!s.n)
+		goto out;
+	if (nl80211_list_ifaces(g->wl_main, &wdevs, &n_wdevs, &err) < 0) {
+		sweep_main(g, seen);
+		goto out;
+	}
+	for (size_t i = 0; i < s.n; i++) {
+		if (wdev_of(wdevs, n_wdevs, s.links[i].ifindex))
+			sweep_main(g, seen);	/* its phy: find it */
+		else
+			move_link(g, &s.links[i], seen);
+	}
+out:
+	free(wdevs);
+	free(s.links);
 }
 
 static int phys_cb(const struct nlmsghdr *nlh, void *data)

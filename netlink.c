@@ -84,8 +84,8 @@ int nlk_listen(struct nlk **out, int bus, int netns_fd, const unsigned int *grou
 	struct nlk *nl = NULL;
 
 	ret = nlk_open(&nl, bus, netns_fd);
-	if (ret < 0)
-		return ret;
+	if (ret < 0 || !nl)
+		return ret < 0 ? ret : -ENOMEM;
 	for (; *groups; groups++) {
 		unsigned int g = *groups;
 

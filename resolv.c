@@ -28,7 +28,7 @@ static int read_file(const char *path, char **out, size_t *len)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return -errno;
+		return -wgp_errno(errno);
 	buf = malloc(MAX_FILE + 1);
 	if (!buf) {
 		close(fd);
@@ -38,7 +38,7 @@ static int read_file(const char *path, char **out, size_t *len)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			r = -errno;
+			r = -wgp_errno(errno);
 			free(buf);
 			close(fd);
 			return (int)r;

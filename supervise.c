@@ -84,6 +84,24 @@ static void watch(struct guard *g, size_t i, bool child)
 		w->backoff = w->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : w->backoff * 2;
 }
 
+/* The parent of pid, from /proc/PID/stat (field 4); 0 if unknown. */
+static pid_t proc_parent(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int ppid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return (pid_t)ppid;
+}
+
 int supervise_adopt(struct guard *g)
 {
 	for (size_t i = 0; i < g->st->n_daemons; i++) {
@@ -92,7 +110,9 @@ int supervise_adopt(struct guard *g)
 		if (k < 0)
 			return -ENOMEM;
 		g->w[k].backoff = BACKOFF_FIRST;
-		watch(g, (size_t)k, false);
+		/* Started by up in this very process (before it became the
+		 * guard), or by an earlier guard and adopted. */
+		watch(g, (size_t)k, proc_parent(g->w[k].d.pid) == getpid());
 	}
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/auxv.h>
+#include <sys/wait.h>
 #include <syslog.h>
 
 #include "caps.h"
@@ -239,27 +240,74 @@ static bool guard_missing(void)
 	return missing;
 }
 
-static int start_guard(const struct wgphys_config *cfg, bool foreground, bool resumed)
+static int guard_failed(const struct wgp_err *err, int ret)
+{
+	print_err("up", err, ret);
+	fprintf(stderr, "%s: up: the tunnel is the only way out, but nothing watches over "
+		"it: run \"%s up\" again, or \"%s down\"\n", prog, prog, prog);
+	return 1;
+}
+
+/* up's outcome as an exit status: bad input 2, a failure undone 1. */
+static int up_failed(const struct wgp_err *err, int ret)
+{
+	print_err("up", err, ret);
+	return err->changed ? 1 : EXIT_INPUT;
+}
+
+struct up_args {
+	const struct wgphys_config *cfg;
+	struct wg_config **wg;
+};
+
+/* In the child that becomes the guard: up itself, then the key goes. */
+static int run_up(void *arg, struct wgp_err *err)
+{
+	struct up_args *a = arg;
+	int ret = up_run(a->cfg, *a->wg, err);
+
+#ifdef WGPHYS_FAULT_INJECTION
+	/* For the rollback test: how many steps there are to fail at. */
+	if (getenv("WGPHYS_FAULT_REPORT"))
+		fprintf(stderr, "fault-points %ld\n", fault_count());
+#endif
+	wgconf_free(*a->wg);
+	*a->wg = NULL;
+	return ret;
+}
+
+/*
+ * up, and the guard after it. In the background the guard is forked first
+ * and does up itself, so that the daemons are its children; in the
+ * foreground this process does both. A resume starts only the guard.
+ */
+static int up_and_guard(const struct wgphys_config *cfg, struct wg_config **wg,
+			bool foreground, bool resume)
 {
 	static const struct guard_hooks fg = { .log = fg_log, .ready = fg_ready };
 	static const struct guard_hooks bg = { .log = bg_log };
+	struct up_args a = { .cfg = cfg, .wg = wg };
+	struct guard_spawned r;
 	struct wgp_err err = { 0 };
 	int ret;
 
-	if (resumed)
+	if (resume)
 		fprintf(stderr, "%s: up: already up, without a guard: starting one\n", prog);
 	if (foreground) {
+		ret = resume ? 0 : run_up(&a, &err);
+		if (ret < 0)
+			return up_failed(&err, ret);
 		ret = guard_run(cfg, &fg, &err);
-	} else {
-		openlog(prog, LOG_PID, LOG_DAEMON);
-		ret = guard_spawn(cfg, &bg, &err);
+		return ret < 0 ? guard_failed(&err, ret) : 0;
 	}
-	if (ret < 0) {
-		print_err("up", &err, ret);
-		fprintf(stderr, "%s: up: the tunnel is the only way out, but nothing watches over "
-			"it: run \"%s up\" again, or \"%s down\"\n", prog, prog, prog);
-		return 1;
-	}
+	openlog(prog, LOG_PID, LOG_DAEMON);
+	guard_spawn(cfg, &bg, resume ? NULL : run_up, &a, &r);
+	wgconf_free(*wg);	/* this process's copy */
+	*wg = NULL;
+	if (r.died)	/* e.g. killed midway: its status is ours */
+		return WIFEXITED(r.died) ? WEXITSTATUS(r.died) : 128 + WTERMSIG(r.died);
+	if (r.ret < 0)
+		return r.first_failed ? up_failed(&r.err, r.ret) : guard_failed(&r.err, r.ret);
 	return 0;
 }
 
@@ -290,25 +338,14 @@ static int cmd_up(int argc, char *argv[], const char *config_path)
 		     : load_all("up", config_path, &cfg, &wg);
 	if (ret)
 		return ret;
-	if (dry_run)
+	if (dry_run) {
 		ret = up_dry_run(cfg, wg, print_line, NULL, &err);
-	else if (!resume)
-		ret = up_run(cfg, wg, &err);
-#ifdef WGPHYS_FAULT_INJECTION
-	/* For the rollback test: how many steps there are to fail at. */
-	if (getenv("WGPHYS_FAULT_REPORT"))
-		fprintf(stderr, "fault-points %ld\n", fault_count());
-#endif
-	/* The key goes before the guard comes: it lives long. */
-	wgconf_free(wg);
-	if (ret < 0) {
-		print_err("up", &err, ret);
-		/* Whether anything had changed (and was rolled back) decides
-		 * between bad input and failure. */
-		ret = err.changed ? 1 : EXIT_INPUT;
-	} else if (!dry_run) {
-		ret = start_guard(cfg, foreground, resume);
+		ret = ret < 0 ? up_failed(&err, ret) : 0;
+	} else {
+		/* The key goes before the guard comes: it lives long. */
+		ret = up_and_guard(cfg, &wg, foreground, resume);
 	}
+	wgconf_free(wg);
 	config_free(cfg);
 	return ret;
 }
