@@ -305,6 +305,8 @@ unsigned int etc_plan(const char *name)
 	char *data = NULL;
 	size_t len;
 
+	if (access(NETNS_ETC_DIR, F_OK) < 0)
+		flags |= ETC_CREATED_PARENT;
 	etc_path(path, sizeof(path), name, NULL);
 	if (access(path, F_OK) < 0)
 		flags |= ETC_CREATED_DIR;
@@ -327,7 +329,7 @@ int etc_setup(const char *name, unsigned int flags, struct wgp_err *err)
 	size_t len;
 	int ret;
 
-	if (flags & ETC_CREATED_DIR) {
+	if (flags & (ETC_CREATED_DIR | ETC_CREATED_PARENT)) {
 		if (mkdir(NETNS_ETC_DIR, 0755) < 0 && errno != EEXIST)
 			return wgp_fail(err, errno, "Cannot create", "%s", NETNS_ETC_DIR);
 		etc_path(path, sizeof(path), name, NULL);
@@ -382,5 +384,9 @@ int etc_cleanup(const char *name, unsigned int flags, struct wgp_err *err)
 		if (rmdir(path) < 0 && errno != ENOENT && errno != ENOTEMPTY)
 			return wgp_fail(err, errno, "Cannot remove", "%s", path);
 	}
+	/* /etc/netns too, if up made it and nobody put anything there. */
+	if ((flags & ETC_CREATED_PARENT) && rmdir(NETNS_ETC_DIR) < 0 && errno != ENOENT &&
+	    errno != ENOTEMPTY)
+		return wgp_fail(err, errno, "Cannot remove", "%s", NETNS_ETC_DIR);
 	return 0;
 }

@@ -83,6 +83,7 @@ enum resolv_mode {
 #define ETC_CREATED_DIR		0x1
 #define ETC_CREATED_RESOLV	0x2
 #define ETC_CREATED_NSSWITCH	0x4
+#define ETC_CREATED_PARENT	0x8	/* NETNS_ETC_DIR itself */
 
 struct state {
 	char netns[WGPHYS_NETNS_MAX + 1];
