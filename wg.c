@@ -1,9 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * A WireGuard device over generic netlink: up gives it its key and peers
+ * (wg_set_device, split over messages when large); status reads back its
+ * peers, endpoints, handshakes and counters (wg_get_device, a dump read by
+ * a parser that is a pure function over the bytes, keeping no key but the
+ * public ones).
+ */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <linux/genetlink.h>
+#include <linux/time_types.h>
 #include <linux/wireguard.h>
 
 #include "netlink.h"
@@ -152,6 +162,454 @@ int wg_set_device(int ifindex, const struct wg_config *wg,
 	}
 cleanup:
 	explicit_bzero(buf, sizeof(buf));
+	nlk_close(nl);
+	return ret;
+}
+
+/* ---- Reading a device back ---- */
+
+void wg_device_info_free(struct wg_device_info *dev)
+{
+	if (!dev)
+		return;
+	for (size_t i = 0; i < dev->n_peers; i++)
+		free(dev->peers[i].allowedips);
+	free(dev->peers);
+	free(dev);
+}
+
+typedef int attr_fn(const struct nlattr *a, void *arg);
+
+/*
+ * Each attribute of [p, p + len) to fn. Every byte must belong to a whole
+ * attribute: one that claims more than is left, or bytes left over, make
+ * the whole message malformed (libmnl's iterators stop there quietly).
+ */
+static int each_attr(const void *p, size_t len, attr_fn *fn, void *arg)
+{
+	const struct nlattr *a = p;
+	size_t step;
+	int ret;
+
+	while (len >= sizeof(*a)) {
+		if (a->nla_len < sizeof(*a) || a->nla_len > len)
+			return -EBADMSG;
+		ret = fn(a, arg);
+		if (ret < 0)
+			return ret;
+		step = MNL_ALIGN(a->nla_len);
+		if (step >= len)
+			return 0;	/* the last one, padded or not */
+		len -= step;
+		a = (const struct nlattr *)((const char *)a + step);
+	}
+	return len ? -EBADMSG : 0;
+}
+
+static int each_nested(const struct nlattr *nest, attr_fn *fn, void *arg)
+{
+	return each_attr(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest), fn, arg);
+}
+
+/* Exactly len bytes of payload; mnl_attr_validate2 refuses both more and less. */
+static bool exact(const struct nlattr *a, size_t len)
+{
+	return mnl_attr_validate2(a, MNL_TYPE_BINARY, len) == 0;
+}
+
+static bool is_u16(const struct nlattr *a) { return mnl_attr_validate(a, MNL_TYPE_U16) == 0; }
+static bool is_u32(const struct nlattr *a) { return mnl_attr_validate(a, MNL_TYPE_U32) == 0; }
+static bool is_u64(const struct nlattr *a) { return mnl_attr_validate(a, MNL_TYPE_U64) == 0; }
+
+struct aip_parts {
+	bool family, addr, mask;
+	uint16_t fam;
+	uint8_t prefix;
+	size_t addr_len;
+	struct cidr *c;
+};
+
+static int aip_attr(const struct nlattr *a, void *arg)
+{
+	struct aip_parts *p = arg;
+
+	switch (mnl_attr_get_type(a)) {
+	case WGALLOWEDIP_A_FAMILY:
+		if (!is_u16(a))
+			return -EBADMSG;
+		p->family = true;
+		p->fam = mnl_attr_get_u16(a);
+		break;
+	case WGALLOWEDIP_A_IPADDR:
+		p->addr_len = mnl_attr_get_payload_len(a);
+		if (p->addr_len != 4 && p->addr_len != 16)
+			return -EBADMSG;
+		p->addr = true;
+		memcpy(&p->c->addr, mnl_attr_get_payload(a), p->addr_len);
+		break;
+	case WGALLOWEDIP_A_CIDR_MASK:
+		if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
+			return -EBADMSG;
+		p->mask = true;
+		p->prefix = mnl_attr_get_u8(a);
+		break;
+	}
+	return 0;
+}
+
+/* One allowed IP: family, address of that family's length, prefix within it. */
+static int aip_one(const struct nlattr *a, void *arg)
+{
+	struct wg_peer_info *peer = arg;
+	struct aip_parts p = { 0 };
+	struct cidr *v, c = { 0 };
+	int ret;
+
+	p.c = &c;
+	ret = each_nested(a, aip_attr, &p);
+	if (ret < 0)
+		return ret;
+	if (!p.family || !p.addr || !p.mask ||
+	    !((p.fam == AF_INET && p.addr_len == 4 && p.prefix <= 32) ||
+	      (p.fam == AF_INET6 && p.addr_len == 16 && p.prefix <= 128)))
+		return -EBADMSG;
+	c.family = p.fam;
+	c.prefixlen = p.prefix;
+	v = reallocarray(peer->allowedips, peer->n_allowedips + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	peer->allowedips = v;
+	v[peer->n_allowedips++] = c;
+	return 0;
+}
+
+/* An endpoint is a whole sockaddr_in or sockaddr_in6 of its own family. */
+static int peer_endpoint(const struct nlattr *a, struct wg_peer_info *peer)
+{
+	size_t len = mnl_attr_get_payload_len(a);
+	sa_family_t family;
+
+	if (len < sizeof(family))
+		return -EBADMSG;
+	memcpy(&family, mnl_attr_get_payload(a), sizeof(family));
+	if (!((family == AF_INET && len == sizeof(struct sockaddr_in)) ||
+	      (family == AF_INET6 && len == sizeof(struct sockaddr_in6))))
+		return -EBADMSG;
+	memset(&peer->endpoint, 0, sizeof(peer->endpoint));
+	memcpy(&peer->endpoint, mnl_attr_get_payload(a), len);
+	return 0;
+}
+
+struct peer_parts {
+	struct wg_peer_info *peer;
+	bool has_key;
+	const struct nlattr *aips;
+};
+
+static int peer_attr(const struct nlattr *a, void *arg)
+{
+	struct peer_parts *p = arg;
+	struct __kernel_timespec ts;
+
+	switch (mnl_attr_get_type(a)) {
+	case WGPEER_A_PUBLIC_KEY:
+		if (!exact(a, WG_KEY_LEN))
+			return -EBADMSG;
+		memcpy(p->peer->public_key, mnl_attr_get_payload(a), WG_KEY_LEN);
+		p->has_key = true;
+		break;
+	case WGPEER_A_PRESHARED_KEY:	/* a secret: checked, never kept */
+		return exact(a, WG_KEY_LEN) ? 0 : -EBADMSG;
+	case WGPEER_A_ENDPOINT:
+		return peer_endpoint(a, p->peer);
+	case WGPEER_A_LAST_HANDSHAKE_TIME:
+		if (!exact(a, sizeof(ts)))
+			return -EBADMSG;
+		memcpy(&ts, mnl_attr_get_payload(a), sizeof(ts));
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EBADMSG;
+		p->peer->handshake_sec = ts.tv_sec;
+		p->peer->handshake_nsec = ts.tv_nsec;
+		break;
+	case WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL:
+		if (!is_u16(a))
+			return -EBADMSG;
+		p->peer->keepalive = mnl_attr_get_u16(a);
+		break;
+	case WGPEER_A_RX_BYTES:
+		if (!is_u64(a))
+			return -EBADMSG;
+		p->peer->rx_bytes = mnl_attr_get_u64(a);
+		break;
+	case WGPEER_A_TX_BYTES:
+		if (!is_u64(a))
+			return -EBADMSG;
+		p->peer->tx_bytes = mnl_attr_get_u64(a);
+		break;
+	case WGPEER_A_ALLOWEDIPS:
+		p->aips = a;	/* read once the peer is known */
+		break;
+	case WGPEER_A_FLAGS:
+	case WGPEER_A_PROTOCOL_VERSION:
+		return is_u32(a) ? 0 : -EBADMSG;
+	}
+	return 0;
+}
+
+/*
+ * One peer. The kernel repeats the last peer of a message at the start of
+ * the next when its allowed IPs did not fit: the same public key, nothing
+ * but allowed IPs. Those go to the peer already read.
+ */
+static int peer_one(const struct nlattr *a, void *arg)
+{
+	struct wg_device_info *dev = arg;
+	struct wg_peer_info peer = { 0 }, *v, *target;
+	struct peer_parts p = { .peer = &peer };
+	int ret;
+
+	ret = each_nested(a, peer_attr, &p);
+	if (ret < 0)
+		return ret;
+	if (!p.has_key)
+		return -EBADMSG;
+	if (dev->n_peers &&
+	    !memcmp(dev->peers[dev->n_peers - 1].public_key, peer.public_key, WG_KEY_LEN)) {
+		target = &dev->peers[dev->n_peers - 1];
+	} else {
+		v = reallocarray(dev->peers, dev->n_peers + 1, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		dev->peers = v;
+		target = &v[dev->n_peers++];
+		*target = peer;
+	}
+	return p.aips ? each_nested(p.aips, aip_one, target) : 0;
+}
+
+struct dev_parts {
+	struct wg_device_info *dev;
+	bool has_ifindex, has_name;
+};
+
+static int dev_attr(const struct nlattr *a, void *arg)
+{
+	struct dev_parts *p = arg;
+	uint32_t ifindex;
+
+	switch (mnl_attr_get_type(a)) {
+	case WGDEVICE_A_IFINDEX:
+		if (!is_u32(a))
+			return -EBADMSG;
+		ifindex = mnl_attr_get_u32(a);
+		if (!ifindex || ifindex > INT_MAX ||
+		    (p->dev->ifindex && p->dev->ifindex != (int)ifindex))
+			return -EBADMSG;	/* a dump is of one device */
+		p->dev->ifindex = (int)ifindex;
+		p->has_ifindex = true;
+		break;
+	case WGDEVICE_A_IFNAME:
+		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0 ||
+		    mnl_attr_get_payload_len(a) > IFNAMSIZ || !mnl_attr_get_str(a)[0])
+			return -EBADMSG;
+		snprintf(p->dev->name, sizeof(p->dev->name), "%s", mnl_attr_get_str(a));
+		p->has_name = true;
+		break;
+	case WGDEVICE_A_PRIVATE_KEY:	/* a secret: checked, never kept */
+		return exact(a, WG_KEY_LEN) ? 0 : -EBADMSG;
+	case WGDEVICE_A_PUBLIC_KEY:
+		if (!exact(a, WG_KEY_LEN))
+			return -EBADMSG;
+		memcpy(p->dev->public_key, mnl_attr_get_payload(a), WG_KEY_LEN);
+		p->dev->has_public_key = true;
+		break;
+	case WGDEVICE_A_LISTEN_PORT:
+		if (!is_u16(a))
+			return -EBADMSG;
+		p->dev->listen_port = mnl_attr_get_u16(a);
+		break;
+	case WGDEVICE_A_FWMARK:
+		if (!is_u32(a))
+			return -EBADMSG;
+		p->dev->fwmark = mnl_attr_get_u32(a);
+		break;
+	case WGDEVICE_A_PEERS:
+		return each_nested(a, peer_one, p->dev);
+	}
+	return 0;
+}
+
+/* A reply being read, datagram after datagram. */
+struct dump {
+	const struct wg_reply *r;
+	struct wg_device_info *dev;
+	bool has_ifindex, has_name;
+	int error;		/* the first data message that failed */
+	bool intr;		/* the kernel flagged the dump as inconsistent */
+};
+
+static int dump_msg(struct dump *d, const struct nlmsghdr *nlh)
+{
+	struct dev_parts p = { .dev = d->dev };
+	const struct genlmsghdr *g;
+	int ret;
+
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*g)))
+		return -EBADMSG;
+	g = mnl_nlmsg_get_payload(nlh);
+	if (g->cmd != WG_CMD_GET_DEVICE)
+		return -EBADMSG;
+	ret = each_attr((const char *)g + MNL_ALIGN(sizeof(*g)),
+			nlh->nlmsg_len - MNL_NLMSG_HDRLEN - MNL_ALIGN(sizeof(*g)), dev_attr, &p);
+	d->has_ifindex |= p.has_ifindex;
+	d->has_name |= p.has_name;
+	return ret;
+}
+
+/* The kernel's code from an error or a dump's end: -4095..0, or malformed. */
+static int end_code(const struct nlmsghdr *nlh)
+{
+	int code;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(code))
+		return -EBADMSG;
+	memcpy(&code, mnl_nlmsg_get_payload(nlh), sizeof(code));
+	return code <= 0 && code >= -4095 ? code : -EBADMSG;
+}
+
+/*
+ * One datagram: 1 when the reply goes on in the next, 0 when it ended
+ * well, -errno when it ended badly. A data message that fails is
+ * remembered and the rest read to the end, so the socket is clean; a
+ * datagram that is itself malformed stops at once.
+ */
+static int dump_feed(struct dump *d, const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+	int rem, ret;
+
+	if (len > INT_MAX)
+		return -EMSGSIZE;
+	rem = (int)len;
+	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+		if (nlh->nlmsg_seq != d->r->seq || nlh->nlmsg_pid != d->r->portid)
+			continue;	/* a late answer to an earlier request */
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+			d->intr = true;
+		switch (nlh->nlmsg_type) {
+		case NLMSG_NOOP:
+			continue;
+		case NLMSG_ERROR:
+		case NLMSG_DONE:
+			ret = end_code(nlh);
+			if (d->error)
+				return d->error;
+			if (ret < 0)
+				return ret;
+			if (d->intr)
+				return -EINTR;
+			return d->has_ifindex && d->has_name ? 0 : -EBADMSG;
+		}
+		if (nlh->nlmsg_type != d->r->family)
+			return -EBADMSG;
+		if (d->error)
+			continue;
+		ret = dump_msg(d, nlh);
+		if (ret < 0)
+			d->error = ret;
+	}
+	return rem > 0 ? -EBADMSG : 1;
+}
+
+int wg_parse_device(const struct wg_reply *r, const void *buf, size_t len,
+		    struct wg_device_info **out)
+{
+	struct dump d = { .r = r };
+	int ret;
+
+	*out = NULL;
+	d.dev = calloc(1, sizeof(*d.dev));
+	if (!d.dev)
+		return -ENOMEM;
+	ret = dump_feed(&d, buf, len);
+	if (ret == 1)
+		ret = d.error ? d.error : -EBADMSG;	/* it never ended */
+	if (ret < 0) {
+		wg_device_info_free(d.dev);
+		return ret;
+	}
+	*out = d.dev;
+	return 0;
+}
+
+/*
+ * One dump request and its whole reply. The reply holds the private key:
+ * it is read into a buffer of our own (not netlink.c's), wiped after each
+ * datagram.
+ */
+static int get_once(struct nlk *nl, uint16_t family, int ifindex, struct wg_device_info **out)
+{
+	/* Dumps come in datagrams of up to 32 KiB; a request needs at most
+	 * MNL_SOCKET_BUFFER_SIZE (8 KiB). */
+	_Alignas(struct nlmsghdr) char buf[32768];
+	struct wg_reply r = { .family = family };
+	struct dump d = { .r = &r };
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+	ssize_t len;
+	int ret;
+
+	d.dev = calloc(1, sizeof(*d.dev));
+	if (!d.dev)
+		return -ENOMEM;
+	nlh = nlk_msg(nl, buf, family, NLM_F_DUMP | NLM_F_ACK);
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = WG_CMD_GET_DEVICE;
+	g->version = WG_GENL_VERSION;
+	mnl_attr_put_u32(nlh, WGDEVICE_A_IFINDEX, (uint32_t)ifindex);
+	r.seq = nlh->nlmsg_seq;
+	r.portid = nl->portid;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	do {
+		len = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		ret = len < 0 ? -errno : dump_feed(&d, buf, (size_t)len);
+		explicit_bzero(buf, sizeof(buf));
+	} while (ret == 1);
+out:
+	if (ret < 0) {
+		wg_device_info_free(d.dev);
+		return ret;
+	}
+	*out = d.dev;
+	return 0;
+}
+
+/* How often a dump the kernel changed under us is asked again. */
+#define DUMP_TRIES 3
+
+int wg_get_device(int ifindex, struct wg_device_info **out, struct wgp_err *err)
+{
+	struct nlk *nl = NULL;
+	int family, ret, tries = 0;
+
+	*out = NULL;
+	ret = nlk_open(&nl, NETLINK_GENERIC, -1);
+	if (ret < 0)
+		return wgp_fail(err, ret, "Cannot open", "a generic netlink socket");
+	family = nlk_genl_family(nl, WG_GENL_NAME);
+	if (family < 0) {
+		ret = wgp_refuse(err, -family, NULL, "WireGuard is not available in this kernel");
+		goto cleanup;
+	}
+	do
+		ret = get_once(nl, (uint16_t)family, ifindex, out);
+	while (ret == -EINTR && ++tries < DUMP_TRIES);
+	if (ret < 0)
+		wgp_fail(err, ret, "Cannot read", "the tunnel's peers");
+cleanup:
 	nlk_close(nl);
 	return ret;
 }
