@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Wireless phys over nl80211: how wgphys lists them, moves them and hears
- * them come and go (nl80211.h says what each call promises).
+ * Wireless phys over nl80211: how wgphys lists them, their interfaces and
+ * an interface's stations, moves them and hears them come and go
+ * (nl80211.h says what each call promises).
  *
  * libnl-genl-3 builds the requests (nlmsg_alloc, genlmsg_put, nla_put)
  * and checks each attribute against a policy (nla_parse). The socket is
@@ -420,12 +421,16 @@ int nl80211_parse_phys(struct nl80211_reply *r, const void *buf, size_t len,
 	return 0;
 }
 
-#define IFACE_ATTR_MAX NL80211_ATTR_IFNAME
+#define IFACE_ATTR_MAX NL80211_ATTR_SSID
+_Static_assert(NL80211_ATTR_IFTYPE <= IFACE_ATTR_MAX, "IFACE_ATTR_MAX");
 
 static const struct nla_policy iface_policy[IFACE_ATTR_MAX + 1] = {
 	[NL80211_ATTR_WIPHY] = U32_EXACT,
 	[NL80211_ATTR_IFINDEX] = U32_EXACT,
 	[NL80211_ATTR_IFNAME] = { .type = NLA_STRING, .maxlen = IFNAMSIZ },
+	[NL80211_ATTR_IFTYPE] = U32_EXACT,
+	/* Any bytes, none to NL80211_SSID_MAX. */
+	[NL80211_ATTR_SSID] = { .type = NLA_UNSPEC, .maxlen = NL80211_SSID_MAX },
 };
 
 struct wdevs {
@@ -467,6 +472,13 @@ static int iface_msg(const struct nlmsghdr *nlh, void *arg)
 	v->ifindex = (int)ifindex;
 	v->phy = nla_get_u32(tb[NL80211_ATTR_WIPHY]);
 	snprintf(v->name, sizeof(v->name), "%s", nla_get_string(tb[NL80211_ATTR_IFNAME]));
+	if (tb[NL80211_ATTR_IFTYPE])
+		v->iftype = nla_get_u32(tb[NL80211_ATTR_IFTYPE]);
+	if (tb[NL80211_ATTR_SSID]) {
+		v->has_ssid = true;
+		v->ssid_len = (uint8_t)nla_len(tb[NL80211_ATTR_SSID]);
+		memcpy(v->ssid, nla_data(tb[NL80211_ATTR_SSID]), v->ssid_len);
+	}
 	return 0;
 }
 
@@ -485,6 +497,87 @@ int nl80211_parse_ifaces(struct nl80211_reply *r, const void *buf, size_t len,
 	}
 	*out = w.v;
 	*n = w.n;
+	return 0;
+}
+
+#define STATION_ATTR_MAX NL80211_ATTR_STA_INFO
+_Static_assert(NL80211_ATTR_MAC <= STATION_ATTR_MAX, "STATION_ATTR_MAX");
+
+static const struct nla_policy station_policy[STATION_ATTR_MAX + 1] = {
+	[NL80211_ATTR_IFINDEX] = U32_EXACT,
+	[NL80211_ATTR_MAC] = { .type = NLA_UNSPEC, .minlen = 6, .maxlen = 6 },
+	[NL80211_ATTR_STA_INFO] = { .type = NLA_NESTED },
+};
+
+#define STA_INFO_MAX NL80211_STA_INFO_SIGNAL_AVG
+_Static_assert(NL80211_STA_INFO_SIGNAL <= STA_INFO_MAX, "STA_INFO_MAX");
+
+static const struct nla_policy sta_info_policy[STA_INFO_MAX + 1] = {
+	[NL80211_STA_INFO_SIGNAL] = { .type = NLA_U8, .minlen = 1, .maxlen = 1 },
+	[NL80211_STA_INFO_SIGNAL_AVG] = { .type = NLA_U8, .minlen = 1, .maxlen = 1 },
+};
+
+struct stations {
+	struct station_info *v;
+	size_t n, cap;
+};
+
+static int station_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	struct nlattr *tb[STATION_ATTR_MAX + 1], *si[STA_INFO_MAX + 1];
+	struct stations *s = arg;
+	struct station_info *v;
+	uint8_t cmd;
+	int ret;
+
+	ret = genl_parse(nlh, &cmd, tb, STATION_ATTR_MAX, station_policy);
+	if (ret < 0)
+		return ret;
+	if (cmd != NL80211_CMD_NEW_STATION || !tb[NL80211_ATTR_MAC])
+		return -EBADMSG;
+	memset(si, 0, sizeof(si));
+	if (tb[NL80211_ATTR_STA_INFO]) {
+		ret = nested_parse(si, STA_INFO_MAX, tb[NL80211_ATTR_STA_INFO], sta_info_policy);
+		if (ret < 0)
+			return ret;
+	}
+	if (s->n == s->cap) {
+		v = reallocarray(s->v, s->cap ? 2 * s->cap : 2, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = s->cap ? 2 * s->cap : 2;
+	}
+	v = &s->v[s->n++];
+	memset(v, 0, sizeof(*v));
+	memcpy(v->mac, nla_data(tb[NL80211_ATTR_MAC]), sizeof(v->mac));
+	/* The kernel sends dBm as an s8 in a u8. */
+	if (si[NL80211_STA_INFO_SIGNAL]) {
+		v->has_signal = true;
+		v->signal = (int8_t)nla_get_u8(si[NL80211_STA_INFO_SIGNAL]);
+	}
+	if (si[NL80211_STA_INFO_SIGNAL_AVG]) {
+		v->has_signal_avg = true;
+		v->signal_avg = (int8_t)nla_get_u8(si[NL80211_STA_INFO_SIGNAL_AVG]);
+	}
+	return 0;
+}
+
+int nl80211_parse_stations(struct nl80211_reply *r, const void *buf, size_t len,
+			   struct station_info **out, size_t *n)
+{
+	struct stations s = { 0 };
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	ret = reply_parse(r, buf, len, station_msg, &s);
+	if (ret < 0) {
+		free(s.v);
+		return ret;
+	}
+	*out = s.v;
+	*n = s.n;
 	return 0;
 }
 
@@ -877,6 +970,40 @@ int nl80211_list_ifaces(struct nl80211 *nl, struct wdev_info **out, size_t *n,
 	}
 	*out = w.v;
 	*n = w.n;
+	return 0;
+}
+
+int nl80211_list_stations(struct nl80211 *nl, int ifindex, struct station_info **out,
+			  size_t *n, struct wgp_err *err)
+{
+	struct stations s = { 0 };
+	struct nl_msg *msg;
+	int ret, tries = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!nl)
+		return 0;
+	do {
+		free(s.v);
+		s = (struct stations){ 0 };
+		msg = dump_request(nl, NL80211_CMD_GET_STATION);
+		if (!msg)
+			ret = -ENOMEM;
+		else if (nla_put_u32(msg, NL80211_ATTR_IFINDEX, (uint32_t)ifindex) < 0)
+			ret = -EMSGSIZE;
+		else
+			ret = talk(nl, msg, nl->family, station_msg, &s);
+		nlmsg_free(msg);
+	} while (ret == -EINTR && ++tries < DUMP_TRIES);
+	if (ret < 0) {
+		free(s.v);
+		ret = wgp_fail(err, ret, "Cannot list", "the stations of interface %d", ifindex);
+		wgp_extack(err, nl->extack);
+		return ret;
+	}
+	*out = s.v;
+	*n = s.n;
 	return 0;
 }
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Wireless phys over nl80211 (libnl-genl-3): list them and their
- * interfaces, move one to another network namespace, and hear when one
- * comes or goes. 0 or -errno, with struct wgp_err filled in.
+ * interfaces (with the network each is on) and an interface's stations
+ * (its access point, with the signal), move a phy to another network
+ * namespace, and hear when one comes or goes. 0 or -errno, with struct
+ * wgp_err filled in.
  *
  * A list is complete or the call fails: every attribute used is checked
  * for its type and exact length, and a malformed message, an allocation
@@ -31,10 +33,28 @@ struct phy_info {
 	bool netns_known;
 };
 
+/* The longest SSID (IEEE 802.11: 32 bytes, any bytes). */
+#define NL80211_SSID_MAX 32
+
 struct wdev_info {
 	int ifindex;
 	char name[IFNAMSIZ];
 	uint32_t phy;
+	uint32_t iftype;		/* NL80211_IFTYPE_*; 0: not said */
+	/* The network it is connected to (a station) or serves (an access
+	 * point), as NL80211_ATTR_SSID says; has_ssid false: none. */
+	bool has_ssid;
+	uint8_t ssid_len;
+	uint8_t ssid[NL80211_SSID_MAX];
+};
+
+/* A station an interface knows: for a client, its access point. */
+struct station_info {
+	uint8_t mac[6];
+	bool has_signal;
+	int8_t signal;			/* dBm of the last frame received */
+	bool has_signal_avg;
+	int8_t signal_avg;		/* dBm, averaged */
 };
 
 /*
@@ -55,6 +75,12 @@ int nl80211_list_phys(struct nl80211 *nl, struct phy_info **out, size_t *n,
 		      struct wgp_err *err);
 int nl80211_list_ifaces(struct nl80211 *nl, struct wdev_info **out, size_t *n,
 			struct wgp_err *err);
+
+/* The stations of interface ifindex (NL80211_CMD_GET_STATION dump): for a
+ * connected client, its access point; none when not connected. The
+ * caller frees *out. */
+int nl80211_list_stations(struct nl80211 *nl, int ifindex, struct station_info **out,
+			  size_t *n, struct wgp_err *err);
 
 /* Move phy (name: for the message) and its interfaces to to_netns_fd. */
 int nl80211_set_netns(struct nl80211 *nl, uint32_t phy, const char *name,
@@ -110,6 +136,8 @@ int nl80211_parse_phys(struct nl80211_reply *r, const void *buf, size_t len,
 		       struct phy_info **out, size_t *n);
 int nl80211_parse_ifaces(struct nl80211_reply *r, const void *buf, size_t len,
 			 struct wdev_info **out, size_t *n);
+int nl80211_parse_stations(struct nl80211_reply *r, const void *buf, size_t len,
+			   struct station_info **out, size_t *n);
 /* The generic netlink controller's answer about "nl80211" (r->family is
  * GENL_ID_CTRL): its family id and "config" group (0: none). */
 int nl80211_parse_family(struct nl80211_reply *r, const void *buf, size_t len,

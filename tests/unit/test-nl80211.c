@@ -2,7 +2,8 @@
 /*
  * Unit tests of nl80211.c: its parsers on replies built here message by
  * message, as the kernel sends them (a split wiphy dump, an interface
- * dump with a P2P device, the controller's answer, events) and broken in
+ * dump with a P2P device and an SSID, a station dump, the controller's
+ * answer, events) and broken in
  * the ways a reply can break (a truncated attribute, a wrong length, a
  * missing attribute, an error midway, a dump that changed underneath);
  * then the calls on this machine's own kernel, which has no cfg80211: no
@@ -436,6 +437,150 @@ static void ifaces(void)
 	ok(ret == -EBADMSG && !v, "an interface without its phy is refused (ret %d)", ret);
 }
 
+/* The network an interface is on: any bytes, at most 32 of them. */
+static void ssids(void)
+{
+	static const uint8_t odd[] = { 'c', 0, 0xff, '\n', 0x1b };
+	struct nl80211_reply r = reply(FAMILY);
+	struct wdev_info *v = NULL;
+	struct nl_msg *msg;
+	char big[33];
+	size_t n = 0;
+	int ret;
+
+	wire_reset();
+	msg = iface(0, 4, "wlan0");
+	nla_put(msg, NL80211_ATTR_SSID, 4, "cafe");
+	append(msg);
+	msg = iface(1, 5, "wlan1");
+	nla_put(msg, NL80211_ATTR_SSID, sizeof(odd), odd);
+	append(msg);
+	append(iface(2, 6, "wlan2"));
+	done(SEQ, 0);
+	ret = nl80211_parse_ifaces(&r, wire, wire_len, &v, &n);
+	ok(ret == 0 && n == 3 && v[0].has_ssid && v[0].ssid_len == 4 &&
+	   !memcmp(v[0].ssid, "cafe", 4) && v[0].iftype == NL80211_IFTYPE_STATION,
+	   "an interface on \"cafe\", a station (ret %d)", ret);
+	ok(n == 3 && v[1].has_ssid && v[1].ssid_len == sizeof(odd) &&
+	   !memcmp(v[1].ssid, odd, sizeof(odd)), "an SSID of any bytes (NUL, 0xff, ESC) is kept as bytes");
+	ok(n == 3 && !v[2].has_ssid && !v[2].ssid_len, "an interface on no network has no SSID");
+	free(v);
+
+	memset(big, 'x', sizeof(big));
+	wire_reset();
+	msg = iface(0, 4, "wlan0");
+	nla_put(msg, NL80211_ATTR_SSID, sizeof(big), big);
+	append(msg);
+	done(SEQ, 0);
+	r = reply(FAMILY);
+	ret = nl80211_parse_ifaces(&r, wire, wire_len, &v, &n);
+	ok(ret == -EBADMSG && !v, "a 33-byte SSID is refused (ret %d)", ret);
+
+	wire_reset();
+	msg = iface(0, 4, "wlan0");
+	nla_put_u16(msg, NL80211_ATTR_IFTYPE, 2);
+	append(msg);
+	done(SEQ, 0);
+	r = reply(FAMILY);
+	ret = nl80211_parse_ifaces(&r, wire, wire_len, &v, &n);
+	ok(ret == -EBADMSG && !v, "a 2-byte interface type is refused (ret %d)", ret);
+}
+
+static struct nl_msg *station(const uint8_t *mac, size_t mac_len, int signal, int avg)
+{
+	struct nl_msg *msg = genl(FAMILY, NL80211_CMD_NEW_STATION, SEQ);
+	struct nlattr *info;
+
+	nla_put_u32(msg, NL80211_ATTR_IFINDEX, 4);
+	if (mac)
+		nla_put(msg, NL80211_ATTR_MAC, (int)mac_len, mac);
+	nla_put_u32(msg, NL80211_ATTR_GENERATION, 3);
+	info = nla_nest_start(msg, NL80211_ATTR_STA_INFO);
+	nla_put_u32(msg, NL80211_STA_INFO_INACTIVE_TIME, 120);
+	if (signal)
+		nla_put_u8(msg, NL80211_STA_INFO_SIGNAL, (uint8_t)(int8_t)signal);
+	if (avg)
+		nla_put_u8(msg, NL80211_STA_INFO_SIGNAL_AVG, (uint8_t)(int8_t)avg);
+	nla_put_u64(msg, NL80211_STA_INFO_RX_BYTES64, 99999);
+	nla_nest_end(msg, info);
+	return msg;
+}
+
+static void stations(void)
+{
+	static const uint8_t ap[6] = { 0x02, 0, 0, 0, 0x01, 0 }, ap2[6] = { 0x02, 0, 0, 0, 2, 0 };
+	struct nl80211_reply r = reply(FAMILY);
+	struct station_info *v = NULL;
+	struct nl_msg *msg;
+	size_t n = 0;
+	int ret;
+
+	wire_reset();
+	append(station(ap, 6, -42, -44));
+	append(station(ap2, 6, 0, 0));
+	done(SEQ, 0);
+	ret = nl80211_parse_stations(&r, wire, wire_len, &v, &n);
+	ok(ret == 0 && n == 2, "stations: two (ret %d, n %zu)", ret, n);
+	ok(n == 2 && !memcmp(v[0].mac, ap, 6) && v[0].has_signal && v[0].signal == -42 &&
+	   v[0].has_signal_avg && v[0].signal_avg == -44,
+	   "the access point: its MAC, signal -42 dBm, average -44 (an s8 in a u8)");
+	ok(n == 2 && !memcmp(v[1].mac, ap2, 6) && !v[1].has_signal && !v[1].has_signal_avg,
+	   "a station without a signal has none");
+	free(v);
+
+	wire_reset();
+	done(SEQ, 0);
+	r = reply(FAMILY);
+	ret = nl80211_parse_stations(&r, wire, wire_len, &v, &n);
+	ok(ret == 0 && n == 0 && !v, "not connected: no stations (ret %d)", ret);
+
+	wire_reset();
+	append(station(ap, 5, -42, 0));
+	done(SEQ, 0);
+	r = reply(FAMILY);
+	ret = nl80211_parse_stations(&r, wire, wire_len, &v, &n);
+	ok(ret == -EBADMSG && !v, "a 5-byte MAC is refused (ret %d)", ret);
+
+	wire_reset();
+	append(station(NULL, 0, -42, 0));
+	done(SEQ, 0);
+	r = reply(FAMILY);
+	ret = nl80211_parse_stations(&r, wire, wire_len, &v, &n);
+	ok(ret == -EBADMSG && !v, "a station without its MAC is refused (ret %d)", ret);
+
+	wire_reset();
+	msg = genl(FAMILY, NL80211_CMD_NEW_STATION, SEQ);
+	nla_put(msg, NL80211_ATTR_MAC, 6, ap);
+	nla_put_u32(msg, NL80211_ATTR_STA_INFO, 7);	/* not a nest */
+	append(msg);
+	done(SEQ, 0);
+	r = reply(FAMILY);
+	ret = nl80211_parse_stations(&r, wire, wire_len, &v, &n);
+	ok(ret == -EBADMSG && !v, "station info that is not a nest is refused (ret %d)", ret);
+
+	wire_reset();
+	msg = genl(FAMILY, NL80211_CMD_NEW_STATION, SEQ);
+	nla_put(msg, NL80211_ATTR_MAC, 6, ap);
+	{
+		struct nlattr *info = nla_nest_start(msg, NL80211_ATTR_STA_INFO);
+
+		nla_put_u16(msg, NL80211_STA_INFO_SIGNAL, 0xffd6);
+		nla_nest_end(msg, info);
+	}
+	append(msg);
+	done(SEQ, 0);
+	r = reply(FAMILY);
+	ret = nl80211_parse_stations(&r, wire, wire_len, &v, &n);
+	ok(ret == -EBADMSG && !v, "a 2-byte signal is refused (ret %d)", ret);
+
+	wire_reset();
+	append(iface(0, 4, "wlan0"));
+	done(SEQ, 0);
+	r = reply(FAMILY);
+	ret = nl80211_parse_stations(&r, wire, wire_len, &v, &n);
+	ok(ret == -EBADMSG && !v, "an interface message in a station dump is refused (ret %d)", ret);
+}
+
 static void put_group(struct nl_msg *msg, int i, const char *name, uint32_t id)
 {
 	struct nlattr *g = nla_nest_start(msg, i);
@@ -618,6 +763,13 @@ static void this_kernel(void)
 	n = 99;
 	ret = nl80211_list_ifaces(NULL, &wdevs, &n, &err);
 	ok(ret == 0 && !wdevs && !n, "no handle: no interfaces (ret %d)", ret);
+	{
+		struct station_info *sta = (struct station_info *)1;
+
+		n = 99;
+		ret = nl80211_list_stations(NULL, 4, &sta, &n, &err);
+		ok(ret == 0 && !sta && !n, "no handle: no stations (ret %d)", ret);
+	}
 
 	/* Not a namespace: setns refuses, and the error says what failed. */
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -650,6 +802,8 @@ int main(void)
 	broken_phys();
 	kernel_errors();
 	ifaces();
+	ssids();
+	stations();
 	family();
 	events();
 	this_kernel();
