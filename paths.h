@@ -6,7 +6,7 @@
 #ifndef WGPHYS_CONF
 #define WGPHYS_CONF "/etc/wgphys.conf"
 #endif
-#ifndef WGPHYS_RUN_DIR		/* state, lock, saved resolv.conf: root, 0700 */
+#ifndef WGPHYS_RUN_DIR		/* state (0644), lock, logs, saved resolv.conf: root, 0755 */
 #define WGPHYS_RUN_DIR "/run/wgphys"
 #endif
 #ifndef NETNS_RUN_DIR		/* as ip-netns(8) */

@@ -101,14 +101,21 @@ static int make_run_dir(struct wgp_err *err)
 {
 	struct stat sb;
 
-	if (mkdir(WGPHYS_RUN_DIR, 0700) < 0 && errno != EEXIST)
+	/* 0755, the journal 0644: status is for everyone, and the journal
+	 * holds no secret (names, MACs, addresses, pids). What must not be
+	 * readable keeps its own mode (the lock, the logs, the saved
+	 * resolv.conf: 0600). */
+	if (mkdir(WGPHYS_RUN_DIR, 0755) < 0 && errno != EEXIST)
 		return wgp_errf(err, errno, "Cannot create %s: %m", WGPHYS_RUN_DIR);
 	/* Someone else's directory here would let them edit what down undoes. */
 	if (lstat(WGPHYS_RUN_DIR, &sb) < 0)
 		return wgp_errf(err, errno, "Cannot stat %s: %m", WGPHYS_RUN_DIR);
-	if (!S_ISDIR(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & 0077))
-		return wgp_errf(err, EPERM, "%s must be a directory owned by root, mode 0700",
-				WGPHYS_RUN_DIR);
+	if (!S_ISDIR(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & 0022))
+		return wgp_errf(err, EPERM, "%s must be a directory owned by root that group "
+				"and others cannot write", WGPHYS_RUN_DIR);
+	/* One made 0700 by an earlier wgphys opens to readers. */
+	if ((sb.st_mode & 0777) != 0755 && chmod(WGPHYS_RUN_DIR, 0755) < 0)
+		return wgp_errf(err, errno, "Cannot chmod %s: %m", WGPHYS_RUN_DIR);
 	return 0;
 }
 
@@ -155,7 +162,12 @@ int state_write(const struct state *st, struct wgp_err *err)
 	ret = make_run_dir(err);
 	if (ret < 0)
 		return ret;
-	fd = open(STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = open(STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	/* The mode whatever the umask (the guard runs with systemd's). */
+	if (fd >= 0 && fchmod(fd, 0644) < 0) {
+		close(fd);
+		fd = -1;
+	}
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
 		ret = wgp_errf(err, errno, "Cannot write %s: %m", STATE_TMP);
 		if (fd >= 0)

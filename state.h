@@ -111,7 +111,7 @@ struct state {
 
 /* Read WGPHYS_RUN_DIR/state. -ENOENT if there is none (nothing is up). */
 int state_read(struct state **out, struct wgp_err *err);
-/* Write it atomically, creating WGPHYS_RUN_DIR (0700) if needed. */
+/* Write it atomically (mode 0644), creating WGPHYS_RUN_DIR (0755) if needed. */
 int state_write(const struct state *st, struct wgp_err *err);
 /* Remove the state file (after a complete down). */
 int state_remove(struct wgp_err *err);
