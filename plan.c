@@ -39,6 +39,14 @@ const struct wdev_info *wdev_of(const struct wdev_info *w, size_t n, int ifindex
 	return NULL;
 }
 
+bool link_breaks_main(const struct link_info *l, const struct wdev_info *w, size_t n)
+{
+	if (l->type == ARPHRD_LOOPBACK)
+		return false;
+	return link_is_way_out(l) || wdev_of(w, n, l->ifindex) ||
+	       (l->lower_elsewhere && link_is_stacked(l));
+}
+
 static bool listed(const struct wgphys_config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->n_ifaces; i++)
@@ -267,10 +275,9 @@ int plan_check_main(struct nlk *nl, struct nl80211 *wl, int tunnel_ifindex,
 	for (size_t i = 0; !ret && i < v.n_links; i++) {
 		const struct link_info *l = &v.links[i];
 
-		if (l->ifindex == tunnel_ifindex || l->type == ARPHRD_LOOPBACK)
+		if (l->ifindex == tunnel_ifindex)
 			continue;
-		if (link_is_way_out(l) || wdev_of(v.wdevs, v.n_wdevs, l->ifindex) ||
-		    (l->lower_elsewhere && link_is_stacked(l)))
+		if (link_breaks_main(l, v.wdevs, v.n_wdevs))
 			ret = wgp_refuse(err, EEXIST, NULL, "%s is still in the main namespace",
 					 l->name);
 	}

@@ -26,6 +26,12 @@ bool link_is_way_out(const struct link_info *l);
 bool link_is_stacked(const struct link_info *l);
 /* The wireless interface of ifindex in w[0..n), or NULL. */
 const struct wdev_info *wdev_of(const struct wdev_info *w, size_t n, int ifindex);
+/*
+ * Whether the main namespace may not hold l (its wireless interfaces being
+ * w[0..n)): a way out, a wireless interface, or a device stacked on one
+ * in another namespace. The loopback never is.
+ */
+bool link_breaks_main(const struct link_info *l, const struct wdev_info *w, size_t n);
 
 /*
  * Decide, from what the kernel reports in the current namespace (nl, wl:

@@ -131,6 +131,74 @@ int rtnl_links(struct nlk *nl, struct link_info **out, size_t *n)
 	return 0;
 }
 
+struct addrs {
+	struct addr_info *v;
+	size_t n;
+};
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a, *local = NULL, *address = NULL;
+	struct addrs *l = data;
+	struct addr_info *v, ai = { 0 };
+	size_t alen;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
+		return MNL_CB_OK;
+	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
+		return MNL_CB_OK;
+	alen = ifa->ifa_family == AF_INET ? 4 : 16;
+	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
+		if (mnl_attr_get_payload_len(a) != alen)
+			continue;
+		if (mnl_attr_get_type(a) == IFA_LOCAL)
+			local = a;
+		else if (mnl_attr_get_type(a) == IFA_ADDRESS)
+			address = a;
+	}
+	if (!local)
+		local = address;
+	if (!local || ifa->ifa_prefixlen > alen * 8)
+		return MNL_CB_OK;
+	ai.ifindex = (int)ifa->ifa_index;
+	ai.scope = ifa->ifa_scope;
+	ai.addr.family = ifa->ifa_family;
+	ai.addr.prefixlen = ifa->ifa_prefixlen;
+	memcpy(&ai.addr.addr, mnl_attr_get_payload(local), alen);
+	v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (!v)
+		return MNL_CB_ERROR;
+	l->v = v;
+	v[l->n++] = ai;
+	return MNL_CB_OK;
+}
+
+int rtnl_addrs(struct nlk *nl, struct addr_info **out, size_t *n)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct addrs l = { 0 };
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	int ret, tries = 0;
+
+	do {
+		free(l.v);
+		l = (struct addrs){ 0 };
+		nlh = nlk_msg(nl, buf, RTM_GETADDR, NLM_F_DUMP);
+		ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+		ifa->ifa_family = AF_UNSPEC;
+		ret = nlk_talk(nl, nlh, addr_cb, &l);
+	} while (ret == -EINTR && ++tries < 5);	/* changed under the dump: again */
+	if (ret < 0) {
+		free(l.v);
+		return ret;
+	}
+	*out = l.v;
+	*n = l.n;
+	return 0;
+}
+
 int rtnl_link_by_name(struct nlk *nl, const char *name, struct link_info *out)
 {
 	struct link_info *v = NULL;

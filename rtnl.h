@@ -26,6 +26,15 @@ struct link_info {
 };
 
 int rtnl_links(struct nlk *nl, struct link_info **out, size_t *n);
+
+/* An address as `ip addr` shows it (IFA_LOCAL, or IFA_ADDRESS without). */
+struct addr_info {
+	int ifindex;
+	struct cidr addr;
+	unsigned char scope;	/* RT_SCOPE_* */
+};
+/* Every address of the namespace, in the kernel's order. */
+int rtnl_addrs(struct nlk *nl, struct addr_info **out, size_t *n);
 /* One RTM_NEWLINK/RTM_DELLINK message (a dump's or an event's) into out:
  * 0, or -EINVAL for anything else or a message too short. */
 int rtnl_link_parse(const struct nlmsghdr *nlh, struct link_info *out);

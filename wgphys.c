@@ -8,7 +8,9 @@
  * command's own status, 126/127 when it could not be run; status: 3 when
  * wgphys is not up.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <sys/auxv.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -23,6 +26,8 @@
 #include "caps.h"
 #include "daemon.h"
 #include "dryrun.h"
+#include "encoding.h"
+#include "escape.h"
 #include "exec.h"
 #include "fault.h"
 #include "fence.h"
@@ -33,6 +38,7 @@
 #include "paths.h"
 #include "plan.h"
 #include "state.h"
+#include "status.h"
 #include "tunnelconf.h"
 #include "up.h"
 #include "wgphysconf.h"
@@ -60,8 +66,8 @@ static const struct command commands[] = {
 	{ "down", cmd_down, "[--unit]", "Put everything back as it was before up" },
 	{ "exec", cmd_exec, "[-u USER] [--] COMMAND [ARG...]",
 	  "Run COMMAND in the physical namespace as the invoking user, unprivileged" },
-	{ "status", cmd_status, "",
-	  "Show what up has done and whether it holds (exit 1 broken, 3 down)" },
+	{ "status", cmd_status, "[--json]",
+	  "Show what is where and whether the promise holds (exit 1 broken, 3 down)" },
 	{ "check", cmd_check, "", "Validate the configuration files and exit" },
 };
 
@@ -213,17 +219,19 @@ static void fg_ready(void *arg)
 
 static void bg_log(void *arg, int prio, const char *line)
 {
-	FILE *f;
+	int fd;
 
 	(void)arg;
 	if (access("/dev/log", F_OK) == 0) {
 		syslog(prio, "%s", line);
 		return;
 	}
-	f = fopen(WGPHYS_RUN_DIR "/guard.log", "ae");
-	if (f) {
-		fprintf(f, "%s\n", line);
-		fclose(f);
+	/* 0600 like the daemons' logs: the run directory is readable. */
+	fd = open(WGPHYS_RUN_DIR "/guard.log",
+		  O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0) {
+		dprintf(fd, "%s\n", line);
+		close(fd);
 	}
 }
 
@@ -459,94 +467,664 @@ static int cmd_exec(int argc, char *argv[], const char *config_path)
 	return ret == -EINVAL || ret == -EPERM ? EXIT_INPUT : 1;
 }
 
-/* Whether the promise is broken, and the first reason why. */
-static bool status_broken(const struct state *st, char *why, size_t len)
+/* ---- status: the same facts as text and as JSON ---- */
+
+/* <linux/if.h> has it, but clashes with <net/if.h>. */
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP (1 << 16)
+#endif
+
+/* An address with its prefix, as ip shows it: "10.0.0.2/32". */
+static void fmt_cidr(char *buf, size_t len, const struct cidr *c)
 {
-	struct wgp_err err = { 0 };
-	struct link_info tun = { 0 };
-	struct nl80211 *wl = NULL;
-	struct nlk *nl = NULL;
-	bool broken = false;
+	char a[INET6_ADDRSTRLEN] = "?";
 
-	if (nlk_open(&nl, NETLINK_ROUTE, -1) == 0 && nl80211_open(&wl, -1, &err) == 0) {
-		rtnl_link_by_name(nl, st->tunnel, &tun);
-		if (plan_check_main(nl, wl, tun.ifindex, &err) < 0) {
-			wgp_format(&err, why, len);
-			broken = true;
-		}
-	}
-	nl80211_close(wl);
-	nlk_close(nl);
-	if (!broken) {
-		bool present = false;
+	inet_ntop(c->family, &c->addr, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, c->prefixlen);
+}
 
-		fence_present(&present, NULL);
-		if (!present) {
-			snprintf(why, len, "the fence (nftables table \"wgphys\") is gone");
-			broken = true;
+/* An endpoint as wg shows it: "192.0.2.1:51820", "[2001:db8::1]:51820". */
+static void fmt_endpoint(char *buf, size_t len, const struct sockaddr_storage *ss)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+		snprintf(buf, len, "%s:%u", a, ntohs(s4->sin_port));
+	} else {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+		if (s6->sin6_scope_id)
+			snprintf(buf, len, "[%s%%%u]:%u", a, s6->sin6_scope_id, ntohs(s6->sin6_port));
+		else
+			snprintf(buf, len, "[%s]:%u", a, ntohs(s6->sin6_port));
+	}
+}
+
+static const char *role_name(enum link_role r)
+{
+	static const char *const names[] = {
+		[ROLE_LOOPBACK] = "loopback", [ROLE_TUNNEL] = "tunnel",
+		[ROLE_VIRTUAL] = "virtual", [ROLE_HARDWARE] = "hardware",
+		[ROLE_WIRELESS] = "wireless",
+	};
+
+	return names[r];
+}
+
+static const char *iftype_name(uint32_t t)
+{
+	switch (t) {
+	case NL80211_IFTYPE_STATION:	return "station";
+	case NL80211_IFTYPE_AP:		return "AP";
+	case NL80211_IFTYPE_MONITOR:	return "monitor";
+	case NL80211_IFTYPE_ADHOC:	return "IBSS";
+	case NL80211_IFTYPE_MESH_POINT:	return "mesh point";
+	case NL80211_IFTYPE_P2P_CLIENT:	return "P2P client";
+	case NL80211_IFTYPE_P2P_GO:	return "P2P GO";
+	default:			return NULL;
+	}
+}
+
+/* Seconds in words, as wg show puts them: "1 minute, 5 seconds". */
+static void fmt_ago(char *buf, size_t len, int64_t secs)
+{
+	static const struct { const char *unit; int64_t size; } units[] = {
+		{ "day", 86400 }, { "hour", 3600 }, { "minute", 60 }, { "second", 1 },
+	};
+	size_t off = 0;
+	int shown = 0;
+
+	buf[0] = '\0';
+	if (secs <= 0) {
+		snprintf(buf, len, "now");
+		return;
+	}
+	for (size_t i = 0; i < 4 && shown < 2; i++) {
+		int64_t n = secs / units[i].size;
+
+		secs %= units[i].size;
+		if (!n && !shown)
+			continue;
+		if (!n)
+			break;
+		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%lld %s%s",
+					shown ? ", " : "", (long long)n, units[i].unit,
+					n == 1 ? "" : "s");
+		shown++;
+	}
+	if (off < len)
+		snprintf(buf + off, len - off, " ago");
+}
+
+static void fmt_bytes(char *buf, size_t len, uint64_t n)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int u = -1;
+
+	if (n < 1024) {
+		snprintf(buf, len, "%llu B", (unsigned long long)n);
+		return;
+	}
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.2f %s", v, units[u]);
+}
+
+/* Untrusted bytes (a name, an SSID) made safe for a terminal. */
+static const char *safe(char *buf, size_t len, const void *s, size_t n)
+{
+	text_quote(buf, len, s, n);
+	return buf;
+}
+
+static void text_link(const struct status_link *l)
+{
+	char name[80], ssid[200], a[64];
+
+	printf("  %-10s %-9s", safe(name, sizeof(name), l->link.name, strlen(l->link.name)),
+	       role_name(l->role));
+	for (size_t i = 0; i < l->n_addrs; i++) {
+		fmt_cidr(a, sizeof(a), &l->addrs[i]);
+		printf(" %s", a);
+	}
+	if (!l->n_addrs)
+		printf(" (no address)");
+	if (!(l->link.flags & IFF_UP))
+		printf(", down");
+	if (l->wireless) {
+		printf("; %s", l->phy_name);
+		if (l->has_ssid)
+			printf(", SSID \"%s\"", safe(ssid, sizeof(ssid), l->ssid, l->ssid_len));
+		else
+			printf(", not connected");
+		if (l->has_signal)
+			printf(", signal %d dBm", l->signal);
+	}
+	putchar('\n');
+}
+
+static void text_ns(const char *title, const struct status_ns *ns)
+{
+	char line[1024];
+
+	if (!ns->known) {
+		if (!status_needs_root(&ns->err)) {
+			wgp_format(&ns->err, line, sizeof(line));
+			printf("%s: unknown (%s)\n", title, line);
 		}
+		return;
 	}
-	if (!broken && !guard_alive(st)) {
-		snprintf(why, len, "no guard is running (\"wgphys up\" starts one)");
-		broken = true;
+	printf("%s:\n", title);
+	for (size_t i = 0; i < ns->n_links; i++)
+		text_link(&ns->links[i]);
+	for (size_t i = 0; i < ns->n_phys; i++)
+		printf("  %-10s phy%s\n", ns->phys[i].name,
+		       ns->phys[i].netns_known && !ns->phys[i].netns_ok ? " (may not change namespace)" : "");
+}
+
+static void text_peer(const struct status *st, const struct wg_peer_info *p)
+{
+	char key[WG_KEY_LEN_BASE64], buf[128], rx[32], tx[32];
+
+	key_to_base64(key, p->public_key);
+	printf("  peer %s\n", key);
+	if (p->endpoint.ss_family) {
+		fmt_endpoint(buf, sizeof(buf), &p->endpoint);
+		printf("    endpoint: %s\n", buf);
 	}
-	for (size_t i = 0; !broken && i < st->n_daemons; i++) {
-		if (!daemon_alive(&st->daemons[i])) {
-			snprintf(why, len, "%s%s%s is not running", st->daemons[i].name,
-				 st->daemons[i].ifname[0] ? " for " : "", st->daemons[i].ifname);
-			broken = true;
-		}
+	printf("    allowed ips:");
+	for (size_t i = 0; i < p->n_allowedips; i++) {
+		fmt_cidr(buf, sizeof(buf), &p->allowedips[i]);
+		printf("%s %s", i ? "," : "", buf);
 	}
-	return broken;
+	printf("%s\n", p->n_allowedips ? "" : " (none)");
+	if (p->handshake_sec) {
+		fmt_ago(buf, sizeof(buf), st->now.tv_sec - p->handshake_sec);
+		printf("    latest handshake: %s\n", buf);
+	} else {
+		printf("    latest handshake: none yet\n");
+	}
+	fmt_bytes(rx, sizeof(rx), p->rx_bytes);
+	fmt_bytes(tx, sizeof(tx), p->tx_bytes);
+	printf("    transfer: %s received, %s sent\n", rx, tx);
+	if (p->keepalive)
+		printf("    persistent keepalive: every %u seconds\n", p->keepalive);
+}
+
+static void text_tunnel(const struct status *st)
+{
+	char key[WG_KEY_LEN_BASE64], line[1024];
+
+	if (!st->tunnel_link) {
+		printf("tunnel %s: not there\n", st->tunnel);
+		return;
+	}
+	printf("tunnel %s:", st->tunnel);
+	if (st->wg && st->wg->listen_port)
+		printf(" listening on port %u in the physical namespace", st->wg->listen_port);
+	putchar('\n');
+	if (st->wg && st->wg->has_public_key) {
+		key_to_base64(key, st->wg->public_key);
+		printf("  public key: %s\n", key);
+	}
+	if (!st->wg && !status_needs_root(&st->wg_err)) {
+		wgp_format(&st->wg_err, line, sizeof(line));
+		printf("  peers: unknown (%s)\n", line);
+	}
+	for (size_t i = 0; st->wg && i < st->wg->n_peers; i++)
+		text_peer(st, &st->wg->peers[i]);
+}
+
+static void text_processes(const struct status *st)
+{
+	for (size_t i = 0; i < st->n_daemons; i++) {
+		const struct status_daemon *d = &st->daemons[i];
+
+		printf("daemon %s (%s): pid %d, %s\n", d->d.name,
+		       d->d.ifname[0] ? d->d.ifname : "all interfaces", (int)d->d.pid,
+		       d->alive ? "running" : "not running");
+	}
+	if (st->has_guard)
+		printf("guard: pid %d, %s\n", (int)st->guard.d.pid,
+		       st->guard.alive ? "running" : "not running");
+	else
+		printf("guard: none\n");
+}
+
+/* What an ordinary user could not be shown, in one line. */
+static void text_unavailable(const struct status *st)
+{
+	const char *parts[3];
+	size_t n = 0;
+
+	if (st->recorded && !st->phys.known && status_needs_root(&st->phys.err))
+		parts[n++] = "the physical namespace";
+	if (st->tunnel_link && !st->wg && status_needs_root(&st->wg_err))
+		parts[n++] = "the tunnel's peers";
+	if (st->fence == FENCE_UNKNOWN && status_needs_root(&st->fence_err))
+		parts[n++] = "the fence";
+	if (!n)
+		return;
+	printf("not shown without root: %s%s%s%s%s (run as root for %s)\n",
+	       parts[0], n > 1 ? (n > 2 ? ", " : " and ") : "", n > 1 ? parts[1] : "",
+	       n > 2 ? " and " : "", n > 2 ? parts[2] : "",
+	       st->recorded ? "the physical side" : "it");
+}
+
+static void status_text(const struct status *st)
+{
+	static const char *const states[] = {
+		[STATUS_DOWN] = "down", [STATUS_UP] = "up", [STATUS_BROKEN] = "broken",
+	};
+	char line[1024];
+
+	puts(states[st->state]);
+	if (st->recorded)
+		printf("namespace: %s (%s%s)\n", st->netns, st->netns_path,
+		       st->netns_present ? "" : ", missing");
+	text_ns(st->recorded ? "main namespace (only the tunnel may leave)" : "main namespace",
+		&st->main);
+	if (st->recorded) {
+		text_tunnel(st);
+		text_ns("physical namespace", &st->phys);
+		text_processes(st);
+	}
+	if (st->fence == FENCE_PRESENT)
+		printf("fence: in place (nft list table inet %s)\n", FENCE_TABLE);
+	else if (st->fence == FENCE_ABSENT)
+		printf("fence: none\n");
+	else if (!status_needs_root(&st->fence_err)) {
+		wgp_format(&st->fence_err, line, sizeof(line));
+		printf("fence: unknown (%s)\n", line);
+	}
+	text_unavailable(st);
+	for (size_t i = 0; i < st->n_warnings; i++)
+		printf("warning: %s\n", st->warnings[i].text);
+}
+
+/* A small JSON writer: indented, commas where they belong. */
+struct json {
+	FILE *f;
+	int depth;
+	bool comma;		/* a value came before, at this depth */
+};
+
+/* Before a member or an element: a comma after the one before, a new line. */
+static void j_sep(struct json *j)
+{
+	if (j->comma)
+		fputc(',', j->f);
+	if (j->depth)
+		fprintf(j->f, "\n%*s", 2 * j->depth, "");
+}
+
+static void j_raw_str(struct json *j, const void *s, size_t len)
+{
+	char small[256], *buf = small;
+	size_t need;
+
+	need = json_quote(small, sizeof(small), s, len);
+	if (need >= sizeof(small)) {
+		buf = malloc(need + 1);
+		if (buf)
+			json_quote(buf, need + 1, s, len);
+	}
+	fputs(buf ? buf : "null", j->f);
+	if (buf != small)
+		free(buf);
+}
+
+static void j_key(struct json *j, const char *key)
+{
+	j_sep(j);
+	j_raw_str(j, key, strlen(key));
+	fputs(": ", j->f);
+}
+
+static void j_open(struct json *j, const char *key, char c)
+{
+	if (key)
+		j_key(j, key);
+	else
+		j_sep(j);
+	fputc(c, j->f);
+	j->depth++;
+	j->comma = false;
+}
+
+static void j_close(struct json *j, char c)
+{
+	j->depth--;
+	if (j->comma)
+		fprintf(j->f, "\n%*s", 2 * j->depth, "");
+	fputc(c, j->f);
+	j->comma = true;
+}
+
+static void j_value(struct json *j, const char *key)
+{
+	if (key)
+		j_key(j, key);
+	else
+		j_sep(j);
+	j->comma = true;
+}
+
+static void j_bytes(struct json *j, const char *key, const void *s, size_t len)
+{
+	j_value(j, key);
+	j_raw_str(j, s, len);
+}
+
+static void j_str(struct json *j, const char *key, const char *s)
+{
+	j_value(j, key);
+	if (s)
+		j_raw_str(j, s, strlen(s));
+	else
+		fputs("null", j->f);
+}
+
+static void j_int(struct json *j, const char *key, long long v)
+{
+	j_value(j, key);
+	fprintf(j->f, "%lld", v);
+}
+
+static void j_uint(struct json *j, const char *key, unsigned long long v)
+{
+	j_value(j, key);
+	fprintf(j->f, "%llu", v);
+}
+
+static void j_bool(struct json *j, const char *key, bool v)
+{
+	j_value(j, key);
+	fputs(v ? "true" : "false", j->f);
+}
+
+static void j_null(struct json *j, const char *key)
+{
+	j_value(j, key);
+	fputs("null", j->f);
+}
+
+static void j_cidrs(struct json *j, const char *key, const struct cidr *c, size_t n)
+{
+	char a[64];
+
+	j_open(j, key, '[');
+	for (size_t i = 0; i < n; i++) {
+		fmt_cidr(a, sizeof(a), &c[i]);
+		j_str(j, NULL, a);
+	}
+	j_close(j, ']');
+}
+
+static void j_link(struct json *j, const struct status_link *l)
+{
+	j_open(j, NULL, '{');
+	j_bytes(j, "name", l->link.name, strlen(l->link.name));
+	j_int(j, "ifindex", l->link.ifindex);
+	j_str(j, "role", role_name(l->role));
+	j_str(j, "kind", l->link.kind[0] ? l->link.kind : NULL);
+	j_str(j, "mac", l->link.mac[0] ? l->link.mac : NULL);
+	j_bool(j, "up", l->link.flags & IFF_UP);
+	j_bool(j, "carrier", l->link.flags & IFF_LOWER_UP);
+	j_cidrs(j, "addresses", l->addrs, l->n_addrs);
+	if (l->wireless) {
+		j_open(j, "wireless", '{');
+		j_str(j, "phy", l->phy_name);
+		j_uint(j, "phy_index", l->phy);
+		j_str(j, "type", iftype_name(l->iftype));
+		if (l->has_ssid)
+			j_bytes(j, "ssid", l->ssid, l->ssid_len);
+		else
+			j_null(j, "ssid");
+		if (l->has_signal)
+			j_int(j, "signal_dbm", l->signal);
+		else
+			j_null(j, "signal_dbm");
+		j_close(j, '}');
+	} else {
+		j_null(j, "wireless");
+	}
+	j_close(j, '}');
+}
+
+/* A namespace's links, or null when they could not be read. */
+static void j_links(struct json *j, const char *key, const struct status_ns *ns)
+{
+	if (!ns->known) {
+		j_null(j, key);
+		return;
+	}
+	j_open(j, key, '[');
+	for (size_t i = 0; i < ns->n_links; i++)
+		j_link(j, &ns->links[i]);
+	j_close(j, ']');
+}
+
+static void j_phys(struct json *j, const char *key, const struct status_ns *ns)
+{
+	if (!ns->known) {
+		j_null(j, key);
+		return;
+	}
+	j_open(j, key, '[');
+	for (size_t i = 0; i < ns->n_phys; i++) {
+		j_open(j, NULL, '{');
+		j_str(j, "name", ns->phys[i].name);
+		j_uint(j, "index", ns->phys[i].index);
+		if (ns->phys[i].netns_known)
+			j_bool(j, "may_change_namespace", ns->phys[i].netns_ok);
+		else
+			j_null(j, "may_change_namespace");
+		j_close(j, '}');
+	}
+	j_close(j, ']');
+}
+
+static void j_peer(struct json *j, const struct status *st, const struct wg_peer_info *p)
+{
+	char key[WG_KEY_LEN_BASE64], ep[128];
+
+	key_to_base64(key, p->public_key);
+	j_open(j, NULL, '{');
+	j_str(j, "public_key", key);
+	if (p->endpoint.ss_family) {
+		fmt_endpoint(ep, sizeof(ep), &p->endpoint);
+		j_str(j, "endpoint", ep);
+	} else {
+		j_null(j, "endpoint");
+	}
+	j_cidrs(j, "allowed_ips", p->allowedips, p->n_allowedips);
+	if (p->handshake_sec) {
+		j_int(j, "latest_handshake", p->handshake_sec);
+		j_int(j, "latest_handshake_seconds_ago", st->now.tv_sec - p->handshake_sec);
+	} else {
+		j_null(j, "latest_handshake");
+		j_null(j, "latest_handshake_seconds_ago");
+	}
+	j_uint(j, "rx_bytes", p->rx_bytes);
+	j_uint(j, "tx_bytes", p->tx_bytes);
+	if (p->keepalive)
+		j_uint(j, "persistent_keepalive", p->keepalive);
+	else
+		j_null(j, "persistent_keepalive");
+	j_close(j, '}');
+}
+
+static void j_tunnel(struct json *j, const struct status *st)
+{
+	char key[WG_KEY_LEN_BASE64];
+
+	if (!st->recorded) {
+		j_null(j, "tunnel");
+		return;
+	}
+	j_open(j, "tunnel", '{');
+	j_bytes(j, "name", st->tunnel, strlen(st->tunnel));
+	j_bool(j, "present", st->tunnel_link != NULL);
+	if (st->tunnel_link) {
+		j_int(j, "ifindex", st->tunnel_link->link.ifindex);
+		j_cidrs(j, "addresses", st->tunnel_link->addrs, st->tunnel_link->n_addrs);
+	} else {
+		j_null(j, "ifindex");
+		j_null(j, "addresses");
+	}
+	if (st->wg && st->wg->has_public_key) {
+		key_to_base64(key, st->wg->public_key);
+		j_str(j, "public_key", key);
+	} else {
+		j_null(j, "public_key");
+	}
+	if (st->wg)
+		j_uint(j, "listen_port", st->wg->listen_port);
+	else
+		j_null(j, "listen_port");
+	if (!st->wg) {
+		j_null(j, "peers");
+	} else {
+		j_open(j, "peers", '[');
+		for (size_t i = 0; i < st->wg->n_peers; i++)
+			j_peer(j, st, &st->wg->peers[i]);
+		j_close(j, ']');
+	}
+	j_close(j, '}');
+}
+
+static void j_process(struct json *j, const char *key, const struct status_daemon *d)
+{
+	j_open(j, key, '{');
+	if (!key) {
+		j_str(j, "name", d->d.name);
+		j_str(j, "interface", d->d.ifname[0] ? d->d.ifname : NULL);
+	}
+	j_int(j, "pid", d->d.pid);
+	j_bool(j, "alive", d->alive);
+	j_close(j, '}');
+}
+
+/* One entry per part that could not be read, with the reason. */
+static void j_unavailable(struct json *j, const char *what, const struct wgp_err *err)
+{
+	char line[1024];
+
+	wgp_format(err, line, sizeof(line));
+	j_open(j, NULL, '{');
+	j_str(j, "what", what);
+	j_str(j, "reason", line);
+	j_bool(j, "needs_root", status_needs_root(err));
+	j_close(j, '}');
+}
+
+static void j_rest(struct json *j, const struct status *st)
+{
+	j_open(j, "daemons", '[');
+	for (size_t i = 0; i < st->n_daemons; i++)
+		j_process(j, NULL, &st->daemons[i]);
+	j_close(j, ']');
+	if (st->has_guard)
+		j_process(j, "guard", &st->guard);
+	else
+		j_null(j, "guard");
+	j_open(j, "fence", '{');
+	if (st->fence == FENCE_UNKNOWN)
+		j_null(j, "present");
+	else
+		j_bool(j, "present", st->fence == FENCE_PRESENT);
+	j_close(j, '}');
+	j_open(j, "warnings", '[');
+	for (size_t i = 0; i < st->n_warnings; i++) {
+		j_open(j, NULL, '{');
+		j_str(j, "code", st->warnings[i].code);
+		j_bool(j, "breaks", st->warnings[i].breaks);
+		j_str(j, "message", st->warnings[i].text);
+		j_close(j, '}');
+	}
+	j_close(j, ']');
+	j_open(j, "unavailable", '[');
+	if (!st->main.known)
+		j_unavailable(j, "main_interfaces", &st->main.err);
+	if (st->recorded && !st->phys.known)
+		j_unavailable(j, "physical_interfaces", &st->phys.err);
+	if (st->tunnel_link && !st->wg)
+		j_unavailable(j, "peers", &st->wg_err);
+	if (st->fence == FENCE_UNKNOWN)
+		j_unavailable(j, "fence", &st->fence_err);
+	j_close(j, ']');
+}
+
+static void status_json(const struct status *st)
+{
+	static const char *const states[] = {
+		[STATUS_DOWN] = "down", [STATUS_UP] = "up", [STATUS_BROKEN] = "broken",
+	};
+	struct json j = { .f = stdout };
+
+	j_open(&j, NULL, '{');
+	j_str(&j, "state", states[st->state]);
+	if (st->recorded) {
+		j_open(&j, "namespace", '{');
+		j_str(&j, "name", st->netns);
+		j_str(&j, "path", st->netns_path);
+		j_bool(&j, "present", st->netns_present);
+		j_close(&j, '}');
+	} else {
+		j_null(&j, "namespace");
+	}
+	j_links(&j, "main_interfaces", &st->main);
+	j_phys(&j, "main_phys", &st->main);
+	j_tunnel(&j, st);
+	if (st->recorded) {
+		j_links(&j, "physical_interfaces", &st->phys);
+		j_phys(&j, "physical_phys", &st->phys);
+	} else {
+		j_open(&j, "physical_interfaces", '[');
+		j_close(&j, ']');
+		j_open(&j, "physical_phys", '[');
+		j_close(&j, ']');
+	}
+	j_rest(&j, st);
+	j_close(&j, '}');
+	fputc('\n', stdout);
 }
 
 static int cmd_status(int argc, char *argv[], const char *config_path)
 {
-	struct state *st = NULL;
+	struct status *st = NULL;
 	struct wgp_err err = { 0 };
-	char why[512];
-	bool broken;
-	size_t i;
+	bool json = false;
 	int ret;
 
 	(void)config_path;
+	if (argc > 1 && !strcmp(argv[1], "--json")) {
+		json = true;
+		argc--;
+		argv++;
+	}
 	ret = no_args("status", argc, argv);
 	if (ret)
 		return ret;
-	ret = state_read(&st, &err);
-	if (ret == -ENOENT) {
-		printf("down\n");
-		return 3;
-	}
+	ret = status_gather(&st, &err);
 	if (ret < 0) {
 		print_err("status", &err, ret);
 		return 1;
 	}
-	broken = status_broken(st, why, sizeof(why));
-	if (st->stage != STATE_STAGE_UP)
-		printf("incomplete (run \"wgphys down\" to clean up)\n");
-	else if (broken)
-		printf("broken: %s\n", why);
+	if (json)
+		status_json(st);
 	else
-		printf("up\n");
-	printf("namespace: %s (%s/%s)\n", st->netns, NETNS_RUN_DIR, st->netns);
-	printf("tunnel: %s\n", st->tunnel);
-	for (i = 0; i < st->n_links; i++)
-		printf("moved: %s%s%s\n", st->links[i].name, st->links[i].mac[0] ? " " : "",
-		       st->links[i].mac);
-	for (i = 0; i < st->n_phys; i++)
-		printf("moved: %s\n", st->phys[i].name);
-	for (i = 0; i < st->n_daemons; i++)
-		printf("daemon: %s%s%s pid %d %s\n", st->daemons[i].name,
-		       st->daemons[i].ifname[0] ? " " : "", st->daemons[i].ifname,
-		       (int)st->daemons[i].pid, daemon_alive(&st->daemons[i]) ? "running" : "gone");
-	if (st->guard.pid > 0)
-		printf("guard: pid %d %s\n", (int)st->guard.pid,
-		       guard_alive(st) ? "running" : "gone");
-	else
-		printf("guard: none\n");
-	ret = broken || st->stage != STATE_STAGE_UP ? 1 : 0;
-	state_free(st);
+		status_text(st);
+	ret = st->state == STATUS_DOWN ? 3 : st->state == STATUS_BROKEN ? 1 : 0;
+	status_free(st);
 	return ret;
 }
 
