@@ -108,7 +108,7 @@ size_t json_quote(char *out, size_t size, const void *s, size_t len)
 	return finish(&k);
 }
 
-size_t text_quote(char *out, size_t size, const void *s, size_t len)
+static size_t text_escape(char *out, size_t size, const void *s, size_t len, bool quotes)
 {
 	struct sink k = { out, size, 0 };
 	const uint8_t *p = s;
@@ -127,10 +127,20 @@ size_t text_quote(char *out, size_t size, const void *s, size_t len)
 			i += n ? n : 1;
 			continue;
 		}
-		if (cp == '"' || cp == '\\')
+		if (quotes && (cp == '"' || cp == '\\'))
 			put(&k, "\\", 1);
 		put(&k, (const char *)p + i, n);
 		i += n;
 	}
 	return finish(&k);
+}
+
+size_t text_quote(char *out, size_t size, const void *s, size_t len)
+{
+	return text_escape(out, size, s, len, true);
+}
+
+size_t text_clean(char *out, size_t size, const void *s, size_t len)
+{
+	return text_escape(out, size, s, len, false);
 }

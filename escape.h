@@ -28,4 +28,9 @@ size_t json_quote(char *out, size_t size, const void *s, size_t len);
  */
 size_t text_quote(char *out, size_t size, const void *s, size_t len);
 
+/* The same for a line of text that holds untrusted parts but is not
+ * itself quoted: only what a terminal would obey, and bytes that are not
+ * UTF-8, are escaped. */
+size_t text_clean(char *out, size_t size, const void *s, size_t len);
+
 #endif

@@ -24,6 +24,7 @@
 #include <syslog.h>
 
 #include "caps.h"
+#include "check.h"
 #include "daemon.h"
 #include "dryrun.h"
 #include "encoding.h"
@@ -68,7 +69,8 @@ static const struct command commands[] = {
 	  "Run COMMAND in the physical namespace as the invoking user, unprivileged" },
 	{ "status", cmd_status, "[--json]",
 	  "Show what is where and whether the promise holds (exit 1 broken, 3 down)" },
-	{ "check", cmd_check, "", "Validate the configuration files and exit" },
+	{ "check", cmd_check, "[--load]",
+	  "Tell whether up can work here and what it would move; change nothing (exit 1: not ready)" },
 };
 
 static void usage(FILE *f)
@@ -1128,22 +1130,51 @@ static int cmd_status(int argc, char *argv[], const char *config_path)
 	return ret;
 }
 
+/* ---- check ---- */
+
 static int cmd_check(int argc, char *argv[], const char *config_path)
 {
-	struct wgphys_config *cfg = NULL;
-	struct wg_config *wg = NULL;
-	int ret;
+	static const char *const tags[] = {
+		[CHECK_OK] = "ok", [CHECK_NOTE] = "note", [CHECK_WARN] = "warn", [CHECK_FAIL] = "FAIL",
+	};
+	struct check_options o = { .config_path = config_path };
+	struct check_report r = { 0 };
+	char text[700];
+	int i, ret;
 
-	ret = no_args("check", argc, argv);
-	if (!ret)
-		ret = load_all("check", config_path, &cfg, &wg);
-	if (ret)
-		return ret;
-	printf("%s: %s and %s are valid\n", prog, config_path ? config_path : WGPHYS_CONF,
-	       cfg->tunnel_config);
-	wgconf_free(wg);
-	config_free(cfg);
-	return 0;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--load"))
+			o.load = true;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return usage(stdout), 0;
+		else
+			return fail_input("check", "unknown option '%s'", argv[i]);
+	}
+	o.cred_dir = secure_getenv("CREDENTIALS_DIRECTORY");
+	ret = check_run(&o, &r);
+	if (ret < 0) {
+		fprintf(stderr, "%s: check: %s\n", prog, strerror(-ret));
+		return 1;
+	}
+	for (size_t k = 0; k < r.n; k++) {
+		text_clean(text, sizeof(text), r.v[k].text, strlen(r.v[k].text));
+		printf("%-5s %s: %s\n", tags[r.v[k].level], r.v[k].topic, text);
+	}
+	if (r.failed) {
+		printf("not ready: %u problem%s (FAIL above)\n", r.failed, r.failed == 1 ? "" : "s");
+	} else if (r.up) {
+		printf("ready: wgphys is up\n");
+	} else {
+		printf("ready: up would move");
+		for (size_t k = 0; k < r.n_links; k++)
+			printf("%s %s", k ? "," : "", r.links[k]);
+		for (size_t k = 0; k < r.n_phys; k++)
+			printf("%s %s", k || r.n_links ? "," : "", r.phys[k]);
+		putchar('\n');
+	}
+	ret = r.failed ? 1 : 0;
+	check_report_free(&r);
+	return ret;
 }
 
 int main(int argc, char *argv[])

@@ -165,6 +165,13 @@ static void text_escaping(void)
 	ok(text_is(S("Caf\xc3\xa9 \xe2\x98\x95"), "Caf\xc3\xa9 \xe2\x98\x95"), "text: valid UTF-8 is kept");
 	ok(text_is(S("\xc2\x9b" "31m"), "\\xc2\\x9b31m"), "text: a C1 control (CSI, U+009B) is escaped");
 	ok(text_is(S("caf\xe9"), "caf\\xe9"), "text: a byte that is not UTF-8 as \\xNN");
+	{
+		char out[64];
+
+		text_clean(out, sizeof(out), S("say \"hi\" \\ \x1b[0m"));
+		ok(!strcmp(out, "say \"hi\" \\ \\x1b[0m"),
+		   "text_clean: quotes and backslashes kept, ESC escaped (%s)", out);
+	}
 }
 
 /* This machine, where nothing is up: down, main listed, lo in it. */
