@@ -356,6 +356,65 @@ static int list_moves(struct check_report *r, const struct state *st,
 	return ret;
 }
 
+static bool moving_link(const struct state *st, int ifindex)
+{
+	for (size_t i = 0; i < st->n_links; i++)
+		if (st->links[i].ifindex == ifindex)
+			return true;
+	return false;
+}
+
+static bool moving_phy(const struct state *st, uint32_t index)
+{
+	for (size_t i = 0; i < st->n_phys; i++)
+		if (st->phys[i].index == index)
+			return true;
+	return false;
+}
+
+/*
+ * What the plan leaves in main that up's last step refuses to leave
+ * there (a device that is a way out, a phy): with Interfaces = a list,
+ * every such device must be on it.
+ */
+static int check_leftovers(struct check_report *r, struct nlk *nl, struct nl80211 *wl,
+			   const struct state *st, const struct phy_info *phys, size_t n_phys)
+{
+	struct link_info *links = NULL;
+	struct wdev_info *w = NULL;
+	size_t n_links = 0, n_w = 0;
+	int ret;
+
+	ret = rtnl_links(nl, &links, &n_links);
+	if (!ret)
+		ret = nl80211_list_ifaces(wl, &w, &n_w, NULL);
+	if (ret == -ENOMEM)
+		goto out;
+	if (ret < 0) {
+		ret = add(r, CHECK_FAIL, "moves", "cannot list the devices here: %s", strerror(-ret));
+		goto out;
+	}
+	for (size_t i = 0; !ret && i < n_links; i++) {
+		const struct wdev_info *wd = wdev_of(w, n_w, links[i].ifindex);
+
+		if (!link_breaks_main(&links[i], w, n_w) || moving_link(st, links[i].ifindex) ||
+		    (wd && moving_phy(st, wd->phy)))
+			continue;
+		ret = add(r, CHECK_FAIL, "stays", "%s would stay in the main namespace, which up "
+			  "refuses: list it in Interfaces = too, or use Interfaces = auto",
+			  links[i].name);
+	}
+	for (size_t i = 0; !ret && i < n_phys; i++)
+		if (!moving_phy(st, phys[i].index))
+			ret = add(r, CHECK_FAIL, "stays", "%s would stay in the main namespace, which "
+				  "up refuses: list one of its interfaces in Interfaces = too, or use "
+				  "Interfaces = auto", phys[i].name);
+out:
+	free(links);
+	free(w);
+	return ret;
+}
+
 /* The plan up would make now, from what the kernel reports; *out (NULL
  * if there is none) for the checks after. */
 static int check_plan(struct check_report *r, const struct wgphys_config *cfg,
@@ -391,6 +450,8 @@ static int check_plan(struct check_report *r, const struct wgphys_config *cfg,
 		goto out;
 	}
 	ret = list_moves(r, st, phys, n_phys);
+	if (!ret)
+		ret = check_leftovers(r, nl, wl, st, phys, n_phys);
 	if (!ret)
 		ret = keep_moves(r, st);
 	*out = st;
