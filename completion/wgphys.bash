@@ -47,7 +47,8 @@ _wgphys() {
 	case $cmd in
 	up) COMPREPLY=($(compgen -W "--dry-run --foreground --help" -- "$cur")) ;;
 	status) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
-	down | check) COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
+	check) COMPREPLY=($(compgen -W "--load --help" -- "$cur")) ;;
+	down) COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
 	exec)
 		# exec [-u USER] [--] COMMAND [ARG...]: once COMMAND is there,
 		# complete as for COMMAND itself.
