@@ -111,11 +111,11 @@ static int make_run_dir(struct wgp_err *err)
 	if (lstat(WGPHYS_RUN_DIR, &sb) < 0)
 		return wgp_errf(err, errno, "Cannot stat %s: %m", WGPHYS_RUN_DIR);
 	if (!S_ISDIR(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & 0022))
-		return wgp_errf(err, EPERM, "%s must be a directory owned by root that group "
-				"and others cannot write", WGPHYS_RUN_DIR);
+		return wgp_refuse(err, EPERM, WGPHYS_RUN_DIR, "must be a directory owned by root "
+				  "that group and others cannot write");
 	/* One made 0700 by an earlier wgphys opens to readers. */
 	if ((sb.st_mode & 0777) != 0755 && chmod(WGPHYS_RUN_DIR, 0755) < 0)
-		return wgp_errf(err, errno, "Cannot chmod %s: %m", WGPHYS_RUN_DIR);
+		return wgp_fail(err, errno, "Cannot chmod", "%s", WGPHYS_RUN_DIR);
 	return 0;
 }
 

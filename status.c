@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if_arp.h>
+#include <sys/stat.h>
 
 #include "daemon.h"
 #include "encoding.h"
@@ -269,10 +270,22 @@ static int64_t up_for(const struct state *s)
 /* The physical namespace: the one up made, at its name, and its devices. */
 static int phys_read(struct status *st, const struct state *s)
 {
+	struct stat sb;
 	int fd, ret;
 
 	netns_path(s->netns, st->netns_path, sizeof(st->netns_path));
 	fd = netns_open_as(s->netns, s->netns_dev, s->netns_ino, &st->phys.err);
+	if (fd == -EACCES || fd == -EPERM) {
+		/* Not ours to open: whether it is there, stat tells anyone. */
+		st->netns_present = stat(st->netns_path, &sb) == 0 &&
+				    sb.st_dev == s->netns_dev && sb.st_ino == s->netns_ino;
+		if (!st->netns_present) {
+			st->phys.err = (struct wgp_err){ 0 };
+			wgp_refuse(&st->phys.err, ENOENT, st->netns_path,
+				   "gone, or not the namespace up made");
+		}
+		return 0;
+	}
 	if (fd < 0)
 		return 0;
 	st->netns_present = true;
