@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Wireless phys over nl80211: how wgphys lists them, their interfaces and
- * an interface's stations, moves them and hears them come and go
+ * Wireless phys over nl80211: how wgphys lists them, their interfaces, an
+ * interface's networks and stations, moves them and hears them come and go
  * (nl80211.h says what each call promises).
  *
  * libnl-genl-3 builds the requests (nlmsg_alloc, genlmsg_put, nla_put)
@@ -581,6 +581,134 @@ int nl80211_parse_stations(struct nl80211_reply *r, const void *buf, size_t len,
 	return 0;
 }
 
+#define SCAN_ATTR_MAX NL80211_ATTR_BSS
+
+static const struct nla_policy scan_policy[SCAN_ATTR_MAX + 1] = {
+	[NL80211_ATTR_IFINDEX] = U32_EXACT,
+	[NL80211_ATTR_GENERATION] = U32_EXACT,
+	[NL80211_ATTR_BSS] = { .type = NLA_NESTED },
+};
+
+#define BSS_MAX NL80211_BSS_BEACON_IES
+_Static_assert(NL80211_BSS_STATUS <= BSS_MAX, "BSS_MAX");
+
+static const struct nla_policy bss_policy[BSS_MAX + 1] = {
+	[NL80211_BSS_BSSID] = { .type = NLA_UNSPEC, .minlen = 6, .maxlen = 6 },
+	[NL80211_BSS_FREQUENCY] = U32_EXACT,
+	[NL80211_BSS_INFORMATION_ELEMENTS] = { .type = NLA_UNSPEC },
+	[NL80211_BSS_BEACON_IES] = { .type = NLA_UNSPEC },
+	[NL80211_BSS_SIGNAL_MBM] = U32_EXACT,
+	[NL80211_BSS_STATUS] = U32_EXACT,
+};
+
+/*
+ * The SSID element (id 0) among information elements: each is an id, a
+ * length and that many bytes; one that runs past the end makes the whole
+ * list malformed. 1 found, 0 none, -EBADMSG.
+ */
+static int ies_ssid(const uint8_t *ie, size_t len, struct bss_info *b)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		if (len - off < 2 || len - off - 2 < ie[off + 1])
+			return -EBADMSG;
+		if (ie[off] == 0) {
+			if (ie[off + 1] > NL80211_SSID_MAX)
+				return -EBADMSG;
+			b->has_ssid = true;
+			b->ssid_len = ie[off + 1];
+			memcpy(b->ssid, ie + off + 2, b->ssid_len);
+			return 1;
+		}
+		off += 2 + (size_t)ie[off + 1];
+	}
+	return 0;
+}
+
+struct bsses {
+	struct bss_info *v;
+	size_t n, cap;
+};
+
+static int bss_fill(struct bss_info *b, struct nlattr **tb)
+{
+	struct nlattr *ies = tb[NL80211_BSS_INFORMATION_ELEMENTS];
+	uint32_t status;
+	int ret;
+
+	memcpy(b->bssid, nla_data(tb[NL80211_BSS_BSSID]), sizeof(b->bssid));
+	if (tb[NL80211_BSS_FREQUENCY])
+		b->freq = nla_get_u32(tb[NL80211_BSS_FREQUENCY]);
+	if (tb[NL80211_BSS_SIGNAL_MBM]) {
+		b->has_signal = true;
+		b->signal_mbm = (int32_t)nla_get_u32(tb[NL80211_BSS_SIGNAL_MBM]);
+	}
+	if (tb[NL80211_BSS_STATUS]) {
+		status = nla_get_u32(tb[NL80211_BSS_STATUS]);
+		b->associated = status == NL80211_BSS_STATUS_ASSOCIATED ||
+				status == NL80211_BSS_STATUS_IBSS_JOINED;
+	}
+	/* The probe response's elements, else the beacon's. */
+	ret = ies ? ies_ssid(nla_data(ies), (size_t)nla_len(ies), b) : 0;
+	if (ret == 0 && tb[NL80211_BSS_BEACON_IES])
+		ret = ies_ssid(nla_data(tb[NL80211_BSS_BEACON_IES]),
+			       (size_t)nla_len(tb[NL80211_BSS_BEACON_IES]), b);
+	return ret < 0 ? ret : 0;
+}
+
+static int bss_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	struct nlattr *tb[SCAN_ATTR_MAX + 1], *bt[BSS_MAX + 1];
+	struct bsses *s = arg;
+	struct bss_info *v;
+	uint8_t cmd;
+	int ret;
+
+	ret = genl_parse(nlh, &cmd, tb, SCAN_ATTR_MAX, scan_policy);
+	if (ret < 0)
+		return ret;
+	if (cmd != NL80211_CMD_NEW_SCAN_RESULTS || !tb[NL80211_ATTR_BSS])
+		return -EBADMSG;
+	ret = nested_parse(bt, BSS_MAX, tb[NL80211_ATTR_BSS], bss_policy);
+	if (ret < 0)
+		return ret;
+	if (!bt[NL80211_BSS_BSSID])
+		return -EBADMSG;
+	if (s->n == s->cap) {
+		v = reallocarray(s->v, s->cap ? 2 * s->cap : 4, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = s->cap ? 2 * s->cap : 4;
+	}
+	v = &s->v[s->n];
+	memset(v, 0, sizeof(*v));
+	ret = bss_fill(v, bt);
+	if (ret < 0)
+		return ret;
+	s->n++;
+	return 0;
+}
+
+int nl80211_parse_bss(struct nl80211_reply *r, const void *buf, size_t len,
+		      struct bss_info **out, size_t *n)
+{
+	struct bsses s = { 0 };
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	ret = reply_parse(r, buf, len, bss_msg, &s);
+	if (ret < 0) {
+		free(s.v);
+		return ret;
+	}
+	*out = s.v;
+	*n = s.n;
+	return 0;
+}
+
 static const struct nla_policy family_policy[CTRL_ATTR_MCAST_GROUPS + 1] = {
 	[CTRL_ATTR_FAMILY_ID] = { .type = NLA_U16, .minlen = 2, .maxlen = 2 },
 	[CTRL_ATTR_FAMILY_NAME] = { .type = NLA_STRING, .maxlen = GENL_NAMSIZ },
@@ -999,6 +1127,40 @@ int nl80211_list_stations(struct nl80211 *nl, int ifindex, struct station_info *
 	if (ret < 0) {
 		free(s.v);
 		ret = wgp_fail(err, ret, "Cannot list", "the stations of interface %d", ifindex);
+		wgp_extack(err, nl->extack);
+		return ret;
+	}
+	*out = s.v;
+	*n = s.n;
+	return 0;
+}
+
+int nl80211_list_bss(struct nl80211 *nl, int ifindex, struct bss_info **out, size_t *n,
+		     struct wgp_err *err)
+{
+	struct bsses s = { 0 };
+	struct nl_msg *msg;
+	int ret, tries = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!nl)
+		return 0;
+	do {
+		free(s.v);
+		s = (struct bsses){ 0 };
+		msg = dump_request(nl, NL80211_CMD_GET_SCAN);
+		if (!msg)
+			ret = -ENOMEM;
+		else if (nla_put_u32(msg, NL80211_ATTR_IFINDEX, (uint32_t)ifindex) < 0)
+			ret = -EMSGSIZE;
+		else
+			ret = talk(nl, msg, nl->family, bss_msg, &s);
+		nlmsg_free(msg);
+	} while (ret == -EINTR && ++tries < DUMP_TRIES);
+	if (ret < 0) {
+		free(s.v);
+		ret = wgp_fail(err, ret, "Cannot list", "the networks of interface %d", ifindex);
 		wgp_extack(err, nl->extack);
 		return ret;
 	}

@@ -48,6 +48,18 @@ struct wdev_info {
 	uint8_t ssid[NL80211_SSID_MAX];
 };
 
+/* A network (BSS) an interface knows of, from its scan results. */
+struct bss_info {
+	uint8_t bssid[6];
+	uint32_t freq;			/* MHz; 0: not said */
+	bool associated;		/* the interface is associated with it */
+	bool has_ssid;			/* from its information elements */
+	uint8_t ssid_len;
+	uint8_t ssid[NL80211_SSID_MAX];
+	bool has_signal;
+	int32_t signal_mbm;		/* mBm (dBm * 100) of its last frame */
+};
+
 /* A station an interface knows: for a client, its access point. */
 struct station_info {
 	uint8_t mac[6];
@@ -81,6 +93,13 @@ int nl80211_list_ifaces(struct nl80211 *nl, struct wdev_info **out, size_t *n,
  * caller frees *out. */
 int nl80211_list_stations(struct nl80211 *nl, int ifindex, struct station_info **out,
 			  size_t *n, struct wgp_err *err);
+
+/* The networks interface ifindex knows of (NL80211_CMD_GET_SCAN dump):
+ * the one it is associated with is marked, with its SSID. A station's
+ * GET_INTERFACE carries no SSID when a supplicant drives the association
+ * itself (authenticate, associate), as wpa_supplicant does: this does. */
+int nl80211_list_bss(struct nl80211 *nl, int ifindex, struct bss_info **out, size_t *n,
+		     struct wgp_err *err);
 
 /* Move phy (name: for the message) and its interfaces to to_netns_fd. */
 int nl80211_set_netns(struct nl80211 *nl, uint32_t phy, const char *name,
@@ -138,6 +157,8 @@ int nl80211_parse_ifaces(struct nl80211_reply *r, const void *buf, size_t len,
 			 struct wdev_info **out, size_t *n);
 int nl80211_parse_stations(struct nl80211_reply *r, const void *buf, size_t len,
 			   struct station_info **out, size_t *n);
+int nl80211_parse_bss(struct nl80211_reply *r, const void *buf, size_t len,
+		      struct bss_info **out, size_t *n);
 /* The generic netlink controller's answer about "nl80211" (r->family is
  * GENL_ID_CTRL): its family id and "config" group (0: none). */
 int nl80211_parse_family(struct nl80211_reply *r, const void *buf, size_t len,

@@ -66,20 +66,44 @@ static int kind_of(pid_t pid)
 	return -1;
 }
 
-/* Its arguments (not argv[0]), each cut to fit. */
+/*
+ * The words of its command line after the first (the program), each cut to
+ * fit. Split on spaces too: a daemon may rewrite its command line into one
+ * string (dhcpcd's privilege-separated processes show "dhcpcd: eth0 [ip4]").
+ */
 static void read_args(struct rival *r)
 {
-	char buf[4096];
+	char buf[4096], *word, *save = NULL;
 	ssize_t n = proc_read(r->pid, "cmdline", buf, sizeof(buf));
-	size_t off;
+	bool first = true;
 
 	if (n <= 0)
 		return;
-	off = strnlen(buf, (size_t)n) + 1;	/* past argv[0] */
-	while (off < (size_t)n && r->argc < RIVAL_ARGS_MAX) {
-		snprintf(r->argv[r->argc++], sizeof(r->argv[0]), "%s", buf + off);
-		off += strnlen(buf + off, (size_t)n - off) + 1;
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	for (word = strtok_r(buf, " ", &save); word && r->argc < RIVAL_ARGS_MAX;
+	     word = strtok_r(NULL, " ", &save)) {
+		if (first) {
+			first = false;
+			continue;
+		}
+		snprintf(r->argv[r->argc++], sizeof(r->argv[0]), "%s", word);
 	}
+}
+
+/* Its parent's pid, from /proc/PID/stat (the field after the state). */
+static pid_t parent_of(pid_t pid)
+{
+	char buf[512], *p;
+	int ppid;
+
+	if (proc_read(pid, "stat", buf, sizeof(buf)) <= 0)
+		return 0;
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return (pid_t)ppid;
 }
 
 /* 1: in the namespace of self; 0: in another; -1: cannot tell. */
@@ -131,6 +155,9 @@ int rivals_find(struct rival **out, size_t *n)
 		same = same_netns(r.pid, &self);
 		if (!same)
 			continue;	/* another namespace's (wgphys's own in physical) */
+		/* A helper of one already counted (a daemon's forked children). */
+		if (kind_of(parent_of(r.pid)) == kind)
+			continue;
 		r.kind = (enum rival_kind)kind;
 		r.netns_known = same > 0;
 		read_args(&r);

@@ -2,8 +2,9 @@
 /*
  * Who else manages the network here: the network managers and DHCP
  * clients running in the current network namespace, found by reading
- * /proc (read-only; nothing is signalled). For `wgphys check`, which
- * tells the user what each will do when up takes its devices away.
+ * /proc (read-only; nothing is signalled), one per daemon (its forked
+ * helpers, of the same name, are not counted again). For `wgphys check`,
+ * which tells the user what each will do when up takes its devices away.
  */
 #ifndef WGPHYS_RIVALS_H
 #define WGPHYS_RIVALS_H
@@ -32,7 +33,8 @@ struct rival {
 	 * not known, it is listed anyway. */
 	bool netns_known;
 	size_t argc;
-	char argv[RIVAL_ARGS_MAX][64];	/* its command line, cut to fit */
+	char argv[RIVAL_ARGS_MAX][64];	/* its command line's words after the
+					 * first, cut to fit */
 };
 
 /* The rivals running in this namespace, by pid. The caller frees *out. */

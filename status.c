@@ -118,6 +118,26 @@ static int link_addrs(struct status_link *sl, const struct ns_view *v)
 	return 0;
 }
 
+/* A client's network when its interface does not name it: the BSS its
+ * scan results mark as associated. */
+static void link_bss(struct status_link *sl, const struct wdev_info *w, struct nl80211 *wl)
+{
+	struct bss_info *b = NULL;
+	size_t n = 0;
+
+	if (nl80211_list_bss(wl, w->ifindex, &b, &n, NULL) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (b[i].associated && b[i].has_ssid) {
+			sl->has_ssid = true;
+			sl->ssid_len = b[i].ssid_len;
+			memcpy(sl->ssid, b[i].ssid, b[i].ssid_len);
+			break;
+		}
+	}
+	free(b);
+}
+
 /* A wireless link's phy, its network and (for a client) the signal of
  * its access point. Only the signal may be missing: a failed station
  * dump leaves it unknown. */
@@ -137,9 +157,10 @@ static void link_wireless(struct status_link *sl, const struct wdev_info *w,
 	sl->has_ssid = w->has_ssid;
 	sl->ssid_len = w->ssid_len;
 	memcpy(sl->ssid, w->ssid, w->ssid_len);
-	if (!w->has_ssid || (w->iftype != NL80211_IFTYPE_STATION &&
-			     w->iftype != NL80211_IFTYPE_P2P_CLIENT))
+	if (w->iftype != NL80211_IFTYPE_STATION && w->iftype != NL80211_IFTYPE_P2P_CLIENT)
 		return;
+	if (!sl->has_ssid)
+		link_bss(sl, w, wl);
 	if (nl80211_list_stations(wl, w->ifindex, &sta, &n, NULL) < 0)
 		return;
 	for (i = 0; i < n && !sl->has_signal; i++) {

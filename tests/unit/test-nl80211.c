@@ -2,10 +2,10 @@
 /*
  * Unit tests of nl80211.c: its parsers on replies built here message by
  * message, as the kernel sends them (a split wiphy dump, an interface
- * dump with a P2P device and an SSID, a station dump, the controller's
- * answer, events) and broken in
- * the ways a reply can break (a truncated attribute, a wrong length, a
- * missing attribute, an error midway, a dump that changed underneath);
+ * dump with a P2P device and an SSID, a station dump, scan results, the
+ * controller's answer, events) and broken in the ways a reply can break
+ * (a truncated attribute, a wrong length, a missing attribute, an error
+ * midway, a dump that changed underneath);
  * then the calls on this machine's own kernel, which has no cfg80211: no
  * handle, empty lists; and the close-on-exec flag of libnl's sockets.
  */
@@ -581,6 +581,86 @@ static void stations(void)
 	ok(ret == -EBADMSG && !v, "an interface message in a station dump is refused (ret %d)", ret);
 }
 
+static struct nl_msg *bss(const uint8_t *bssid, const uint8_t *ies, size_t ies_len,
+			  uint32_t status, bool beacon)
+{
+	struct nl_msg *msg = genl(FAMILY, NL80211_CMD_NEW_SCAN_RESULTS, SEQ);
+	struct nlattr *b;
+
+	nla_put_u32(msg, NL80211_ATTR_GENERATION, 9);
+	nla_put_u32(msg, NL80211_ATTR_IFINDEX, 4);
+	b = nla_nest_start(msg, NL80211_ATTR_BSS);
+	if (bssid)
+		nla_put(msg, NL80211_BSS_BSSID, 6, bssid);
+	nla_put_u32(msg, NL80211_BSS_FREQUENCY, 2412);
+	nla_put_u32(msg, NL80211_BSS_SIGNAL_MBM, (uint32_t)-3000);
+	if (ies)
+		nla_put(msg, beacon ? NL80211_BSS_BEACON_IES : NL80211_BSS_INFORMATION_ELEMENTS,
+			(int)ies_len, ies);
+	if (status != 99)
+		nla_put_u32(msg, NL80211_BSS_STATUS, status);
+	nla_nest_end(msg, b);
+	return msg;
+}
+
+/* Scan results: the associated BSS, its SSID from its elements. */
+static void bsses(void)
+{
+	static const uint8_t ap[6] = { 2, 0, 0, 0, 1, 0 }, other[6] = { 2, 0, 0, 0, 2, 0 };
+	static const uint8_t ies[] = { 1, 2, 0x82, 0x84, 0, 4, 'c', 'a', 'f', 'e', 3, 1, 1 };
+	static const uint8_t hidden[] = { 0, 0, 1, 1, 0x82 };
+	static const uint8_t cut[] = { 1, 2, 0x82, 0x84, 0, 9, 'c', 'a' };
+	static const uint8_t long_ssid[] = { 0, 33, [2 ... 34] = 'x' };
+	struct nl80211_reply r = reply(FAMILY);
+	struct bss_info *v = NULL;
+	size_t n = 0;
+	int ret;
+
+	wire_reset();
+	append(bss(other, hidden, sizeof(hidden), 99, false));
+	append(bss(ap, ies, sizeof(ies), NL80211_BSS_STATUS_ASSOCIATED, false));
+	append(bss(other, ies, sizeof(ies), 99, true));
+	done(SEQ, 0);
+	ret = nl80211_parse_bss(&r, wire, wire_len, &v, &n);
+	ok(ret == 0 && n == 3, "scan results: three (ret %d, n %zu)", ret, n);
+	ok(n == 3 && !v[0].associated && v[0].has_ssid && v[0].ssid_len == 0,
+	   "a hidden network: an empty SSID, not associated");
+	ok(n == 3 && v[1].associated && v[1].has_ssid && v[1].ssid_len == 4 &&
+	   !memcmp(v[1].ssid, "cafe", 4) && !memcmp(v[1].bssid, ap, 6) && v[1].freq == 2412 &&
+	   v[1].has_signal && v[1].signal_mbm == -3000,
+	   "the associated one: \"cafe\" after another element, 2412 MHz, -30 dBm");
+	ok(n == 3 && v[2].has_ssid && v[2].ssid_len == 4, "an SSID found in the beacon's elements");
+	free(v);
+
+	wire_reset();
+	append(bss(ap, cut, sizeof(cut), NL80211_BSS_STATUS_ASSOCIATED, false));
+	done(SEQ, 0);
+	r = reply(FAMILY);
+	ret = nl80211_parse_bss(&r, wire, wire_len, &v, &n);
+	ok(ret == -EBADMSG && !v, "an element longer than what is left is refused (ret %d)", ret);
+
+	wire_reset();
+	append(bss(ap, long_ssid, sizeof(long_ssid), NL80211_BSS_STATUS_ASSOCIATED, false));
+	done(SEQ, 0);
+	r = reply(FAMILY);
+	ret = nl80211_parse_bss(&r, wire, wire_len, &v, &n);
+	ok(ret == -EBADMSG && !v, "a 33-byte SSID element is refused (ret %d)", ret);
+
+	wire_reset();
+	append(bss(NULL, ies, sizeof(ies), NL80211_BSS_STATUS_ASSOCIATED, false));
+	done(SEQ, 0);
+	r = reply(FAMILY);
+	ret = nl80211_parse_bss(&r, wire, wire_len, &v, &n);
+	ok(ret == -EBADMSG && !v, "a BSS without its BSSID is refused (ret %d)", ret);
+
+	wire_reset();
+	append(station(ap, 6, -42, 0));
+	done(SEQ, 0);
+	r = reply(FAMILY);
+	ret = nl80211_parse_bss(&r, wire, wire_len, &v, &n);
+	ok(ret == -EBADMSG && !v, "a station message in a scan dump is refused (ret %d)", ret);
+}
+
 static void put_group(struct nl_msg *msg, int i, const char *name, uint32_t id)
 {
 	struct nlattr *g = nla_nest_start(msg, i);
@@ -767,8 +847,13 @@ static void this_kernel(void)
 		struct station_info *sta = (struct station_info *)1;
 
 		n = 99;
+		struct bss_info *b = (struct bss_info *)1;
+
 		ret = nl80211_list_stations(NULL, 4, &sta, &n, &err);
 		ok(ret == 0 && !sta && !n, "no handle: no stations (ret %d)", ret);
+		n = 99;
+		ret = nl80211_list_bss(NULL, 4, &b, &n, &err);
+		ok(ret == 0 && !b && !n, "no handle: no networks (ret %d)", ret);
 	}
 
 	/* Not a namespace: setns refuses, and the error says what failed. */
@@ -804,6 +889,7 @@ int main(void)
 	ifaces();
 	ssids();
 	stations();
+	bsses();
 	family();
 	events();
 	this_kernel();
