@@ -483,15 +483,31 @@ static int end_code(const struct nlmsghdr *nlh)
  * remembered and the rest read to the end, so the socket is clean; a
  * datagram that is itself malformed stops at once.
  */
+/*
+ * Whether a whole message starts at nlh with rem bytes left. Not libmnl's
+ * mnl_nlmsg_ok: it casts nlmsg_len to int, so a length of 2^31 or more
+ * passes and the walk goes astray (found by tests/fuzz/fuzz-wg.c).
+ */
+static bool msg_ok(const struct nlmsghdr *nlh, size_t rem)
+{
+	return rem >= sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) && nlh->nlmsg_len <= rem;
+}
+
+static const struct nlmsghdr *msg_next(const struct nlmsghdr *nlh, size_t *rem)
+{
+	size_t step = MNL_ALIGN((size_t)nlh->nlmsg_len);
+
+	*rem = step < *rem ? *rem - step : 0;
+	return (const struct nlmsghdr *)((const char *)nlh + step);
+}
+
 static int dump_feed(struct dump *d, const void *buf, size_t len)
 {
 	const struct nlmsghdr *nlh = buf;
-	int rem, ret;
+	size_t rem = len;
+	int ret;
 
-	if (len > INT_MAX)
-		return -EMSGSIZE;
-	rem = (int)len;
-	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+	for (; msg_ok(nlh, rem); nlh = msg_next(nlh, &rem)) {
 		if (nlh->nlmsg_seq != d->r->seq || nlh->nlmsg_pid != d->r->portid)
 			continue;	/* a late answer to an earlier request */
 		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
@@ -518,7 +534,7 @@ static int dump_feed(struct dump *d, const void *buf, size_t len)
 		if (ret < 0)
 			d->error = ret;
 	}
-	return rem > 0 ? -EBADMSG : 1;
+	return rem ? -EBADMSG : 1;
 }
 
 int wg_parse_device(const struct wg_reply *r, const void *buf, size_t len,
@@ -540,6 +556,33 @@ int wg_parse_device(const struct wg_reply *r, const void *buf, size_t len,
 	}
 	*out = d.dev;
 	return 0;
+}
+
+/*
+ * One datagram from the kernel: its length or -errno. Only the kernel
+ * (port 0) may speak here: any local process may send to a netlink port,
+ * and what it says would otherwise pass for the kernel's.
+ */
+static ssize_t recv_kernel(struct nlk *nl, void *buf, size_t size)
+{
+	struct sockaddr_nl sa;
+	struct iovec iov = { .iov_base = buf, .iov_len = size };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t len;
+
+	for (;;) {
+		mh.msg_name = &sa;
+		mh.msg_namelen = sizeof(sa);
+		len = recvmsg(mnl_socket_get_fd(nl->sock), &mh, 0);
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0)
+			return -errno;
+		if (mh.msg_flags & MSG_TRUNC)
+			return -EMSGSIZE;
+		if (mh.msg_namelen == sizeof(sa) && sa.nl_family == AF_NETLINK && !sa.nl_pid)
+			return len;
+	}
 }
 
 /*
@@ -574,8 +617,8 @@ static int get_once(struct nlk *nl, uint16_t family, int ifindex, struct wg_devi
 		goto out;
 	}
 	do {
-		len = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
-		ret = len < 0 ? -errno : dump_feed(&d, buf, (size_t)len);
+		len = recv_kernel(nl, buf, sizeof(buf));
+		ret = len < 0 ? (int)len : dump_feed(&d, buf, (size_t)len);
 		explicit_bzero(buf, sizeof(buf));
 	} while (ret == 1);
 out:

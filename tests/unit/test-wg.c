@@ -141,10 +141,27 @@ static void error_msg(int code)
 	wire_len += MNL_ALIGN(nlh->nlmsg_len);
 }
 
+/*
+ * Parses the reply on the wire. With WG_CORPUS=DIR in the environment, it
+ * is saved there first (DIR/unit-NN), as a seed for the fuzzer
+ * (tests/fuzz/fuzz-wg.c).
+ */
 static int parse(struct wg_device_info **dev)
 {
 	struct wg_reply r = { .family = FAMILY, .seq = SEQ, .portid = PORT };
+	const char *dir = getenv("WG_CORPUS");
+	static int saved;
+	char path[4096];
+	FILE *f;
 
+	if (dir) {
+		snprintf(path, sizeof(path), "%s/unit-%02d", dir, ++saved);
+		f = fopen(path, "we");
+		if (f) {
+			fwrite(wire, 1, wire_len, f);
+			fclose(f);
+		}
+	}
 	return wg_parse_device(&r, wire, wire_len, dev);
 }
 
@@ -301,7 +318,7 @@ enum breakage {
 	SHORT_PUBKEY, LONG_PRIVKEY, ENDPOINT_FAMILY_LEN, AIP_V4_WITH_16, AIP_CIDR_33,
 	AIP_NO_FAMILY, HANDSHAKE_NSEC, HANDSHAKE_SHORT, PEER_NO_KEY, RX_U32, NAME_NO_NUL,
 	NAME_TOO_LONG, IFINDEX_ZERO, WRONG_CMD, WRONG_TYPE, TRUNCATED_ATTR, TRAILING_BYTES,
-	NO_DONE, NO_NAME, SECOND_DEVICE, N_BREAKAGES
+	NO_DONE, NO_NAME, SECOND_DEVICE, LEN_2G, LEN_WRAPS, N_BREAKAGES
 };
 
 static const char *const breakage_names[] = {
@@ -313,6 +330,8 @@ static const char *const breakage_names[] = {
 	"ifindex 0", "another command", "a message of another family",
 	"an attribute longer than its message", "bytes after the last message",
 	"no NLMSG_DONE", "no device name in the whole reply", "a second device's ifindex",
+	"a message length of 2^32 - 112 (libmnl's check takes it)",
+	"a message length that wraps to 0 when aligned",
 };
 
 static void build_broken(enum breakage b)
@@ -378,6 +397,12 @@ static void build_broken(enum breakage b)
 		wire_len += 8;
 	else if (b != NO_DONE)
 		done(SEQ, 0);
+	/* Found by tests/fuzz/fuzz-wg.c: libmnl's mnl_nlmsg_ok casts the
+	 * length to int, so these passed it and the walk left the buffer. */
+	if (b == LEN_2G)
+		((struct nlmsghdr *)wire)->nlmsg_len = 0xffffff90;
+	if (b == LEN_WRAPS)
+		((struct nlmsghdr *)wire)->nlmsg_len = 0xfffffffd;
 }
 
 static void broken(void)
