@@ -2,8 +2,8 @@
 /*
  * libFuzzer harness for the parsers of nl80211.c. The input is what a
  * read from the socket gives: netlink messages one after another. It goes
- * to every parser: as a wiphy dump, an interface dump and the controller's
- * answer (the sequence number and port the reply must carry, and the
+ * to every parser: as a wiphy dump, an interface dump, a station dump, scan
+ * results and the controller's answer (the sequence number and port the reply must carry, and the
  * family id, are taken from the first message, so a saved reply is a
  * valid seed as it is), and as a datagram of events. What comes back must
  * hold together: a list or an error, never both; names terminated and
@@ -63,6 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct nlmsghdr first = { 0 };
 	struct phy_info *phys = NULL;
 	struct wdev_info *wdevs = NULL;
+	struct station_info *stations = NULL;
+	struct bss_info *bss = NULL;
 	uint16_t family;
 	uint32_t group;
 	size_t n = 0, i, j;
@@ -97,10 +99,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_result(ret, wdevs, n, &r);
 	for (i = 0; i < n; i++) {
 		check_name(wdevs[i].name, sizeof(wdevs[i].name));
-		if (wdevs[i].ifindex <= 0)
+		if (wdevs[i].ifindex <= 0 || wdevs[i].ssid_len > NL80211_SSID_MAX)
 			__builtin_trap();
 	}
 	free(wdevs);
+
+	r = (struct nl80211_reply){ .family = first.nlmsg_type, .seq = first.nlmsg_seq,
+				    .portid = first.nlmsg_pid };
+	ret = nl80211_parse_stations(&r, buf, size, &stations, &n);
+	check_result(ret, stations, n, &r);
+	free(stations);
+
+	r = (struct nl80211_reply){ .family = first.nlmsg_type, .seq = first.nlmsg_seq,
+				    .portid = first.nlmsg_pid };
+	ret = nl80211_parse_bss(&r, buf, size, &bss, &n);
+	check_result(ret, bss, n, &r);
+	for (i = 0; i < n; i++)
+		if (bss[i].ssid_len > NL80211_SSID_MAX || (bss[i].ssid_len && !bss[i].has_ssid))
+			__builtin_trap();
+	free(bss);
 
 	r = (struct nl80211_reply){ .family = GENL_ID_CTRL, .seq = first.nlmsg_seq,
 				    .portid = first.nlmsg_pid };
