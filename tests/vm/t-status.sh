@@ -53,13 +53,18 @@ names_of() { jq -r "$1 | map(.name) | sort | join(\" \")" "$J"; }
 # ip's view is read before and after status; if it changed meanwhile (a
 # DHCP lease, an address going away) the comparison is not made and poll
 # tries again.
-ip_view() { ip "$@" -d -j link show; ip "$@" -j addr show; }
+# (Only what is compared: lifetimes of addresses count down by the second.)
+ip_view() {
+	ip "$@" -d -j link show | jq -c 'map([.ifname, .ifindex, .address, .flags, .linkinfo.info_kind])'
+	ip "$@" -j addr show | jq -c 'map([.ifname, [.addr_info[] | .local, .prefixlen]])'
+}
 same_links() { # jq-path [ip options...]
 	local path=$1 ns_opt=("${@:2}") name got want w
 	ip "${ns_opt[@]}" -d -j link show >/tmp/ip-link.json
 	ip "${ns_opt[@]}" -j addr show >/tmp/ip-addr.json
+	ip_view "${ns_opt[@]}" >/tmp/ip-before
 	status_json || return 1
-	[[ $(cat /tmp/ip-link.json /tmp/ip-addr.json) == "$(ip_view "${ns_opt[@]}")" ]] ||
+	[[ $(</tmp/ip-before) == "$(ip_view "${ns_opt[@]}")" ]] ||
 		{ echo "ip's view changed while status ran"; return 1; }
 	got=$(names_of "$path")
 	want=$(jq -r 'map(.ifname) | sort | join(" ")' /tmp/ip-link.json)
