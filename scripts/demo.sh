@@ -42,17 +42,19 @@ show() {
 	"$@"
 }
 
-# Asserts: CMD must succeed, or the demo ends here, naming the step.
+# Asserts: CMD must succeed, or the demo ends here, naming the step. CMD
+# runs in this shell (world_up sets variables), its output to a file (a
+# daemon it starts must not hold a pipe open).
 holds() { # what CMD...
-	local what=$1 out
+	local what=$1
 	shift
-	if out=$("$@" 2>&1); then
+	if "$@" >/tmp/demo-out 2>&1; then
 		checks=$((checks + 1))
 		printf '   %s✓ %s%s\n' "$green" "$what" "$plain"
 		return 0
 	fi
 	printf '\n%sFAILED at step %d, "%s": %s%s\n' "$red" "$steps" "$caption" "$what" "$plain"
-	[[ -n $out ]] && printf '   %s\n' "${out//$'\n'/$'\n'   }"
+	sed 's/^/   /' /tmp/demo-out
 	exit 1
 }
 
