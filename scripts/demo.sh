@@ -179,7 +179,8 @@ exec_answer() {
 	printf '%s\n' "$out"
 	[[ $(sed -n 1p <<<"$out") == demo && $(sed -n 2p <<<"$out") == 192.168.1.* ]]
 }
-printf '$ sudo -u demo... wgphys exec -- sh -c "id -un; socat ... TCP:%s:7777 -"\n' "$WORLD_ROUTER"
+printf '$ sudo wgphys exec -- sh -c "id -un; socat -u TCP:%s:7777 -"    (typed by demo)\n' \
+	"$WORLD_ROUTER"
 exec_answer
 holds "it ran as demo, and the LAN saw it from a LAN address" exec_answer
 holds "meanwhile main is still seen as the tunnel address" seen_as "$WORLD_TUNNEL_CLIENT"
