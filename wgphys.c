@@ -70,7 +70,7 @@ static const struct command commands[] = {
 	{ "status", cmd_status, "[--json]",
 	  "Show what is where and whether the promise holds (exit 1 broken, 3 down)" },
 	{ "check", cmd_check, "[--load]",
-	  "Tell whether up can work here and what it would move; change nothing (exit 1: not ready)" },
+	  "Say whether up can work here, and what it would move (exit 1: not ready)" },
 };
 
 static void usage(FILE *f)
