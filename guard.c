@@ -418,7 +418,8 @@ int guard_run(const struct wgphys_config *cfg, const struct guard_hooks *h,
 	if (ret < 0)
 		goto out;
 	check_name(&g);
-	hotplug_sweep(&g);	/* what appeared while no guard watched */
+	check_fence(&g);	/* what changed while no guard watched */
+	hotplug_sweep(&g);
 	guard_rearm(&g);
 	guard_log(&g, LOG_INFO, "watching (namespace \"%s\", %zu daemons)", g.st->netns, g.n_w);
 	if (h && h->ready)
