@@ -39,6 +39,15 @@
 #ifndef WGPHYS_WPA_CTRL_GROUPS	/* a C list of group names, first found wins */
 #define WGPHYS_WPA_CTRL_GROUPS "wgphys", "netdev"
 #endif
+/*
+ * What status asks, from physical, when the tunnel is silent on the network
+ * it has: a URL whose own host answers "204 No Content" (the convention of
+ * Android and Chromium). Any other answer came from someone else: a
+ * captive portal.
+ */
+#ifndef WGPHYS_PORTAL_URL
+#define WGPHYS_PORTAL_URL "http://connectivitycheck.gstatic.com/generate_204"
+#endif
 #ifndef WIREGUARD_CONF_DIR	/* [Tunnel] Config default: DIR/<Interface>.conf */
 #define WIREGUARD_CONF_DIR "/etc/wireguard"
 #endif
