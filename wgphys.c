@@ -32,6 +32,7 @@
 #include "notify.h"
 #include "paths.h"
 #include "plan.h"
+#include "portal.h"
 #include "state.h"
 #include "tunnelconf.h"
 #include "up.h"
@@ -500,6 +501,19 @@ static bool status_broken(const struct state *st, char *why, size_t len)
 	return broken;
 }
 
+/* A captive portal in the way: one line, and the command that gets past it. */
+static void print_portal(const struct state *st)
+{
+	struct portal p;
+
+	if (portal_check(st->tunnel, st->netns, WGPHYS_PORTAL_URL, 4000, &p, NULL) < 0 ||
+	    !p.intercepted)
+		return;
+	printf("portal: %s answered %s (HTTP %d%s%s) and the tunnel has not handshaken on this "
+	       "network: log in with \"wgphys exec chromium\"\n", p.who, WGPHYS_PORTAL_URL,
+	       p.http_status, p.location[0] ? " to " : "", p.location);
+}
+
 static int cmd_status(int argc, char *argv[], const char *config_path)
 {
 	struct state *st = NULL;
@@ -529,6 +543,8 @@ static int cmd_status(int argc, char *argv[], const char *config_path)
 		printf("broken: %s\n", why);
 	else
 		printf("up\n");
+	if (st->stage == STATE_STAGE_UP && !broken)
+		print_portal(st);
 	printf("namespace: %s (%s/%s)\n", st->netns, NETNS_RUN_DIR, st->netns);
 	printf("tunnel: %s\n", st->tunnel);
 	for (i = 0; i < st->n_links; i++)
