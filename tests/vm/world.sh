@@ -11,9 +11,17 @@
 #   | wg0   10.100.0.1/24 fd00:100::1/64|    |   hostapd: open SSID "cafe",  |
 #   |       10.100.0.53 (DNS, tunnel    |    |   channel 1                   |
 #   |       only), listens UDP 51820    |    |   dnsmasq: DHCP .100-.199,DNS |
-#   | TCP 7777: answers the peer addr   |    |                               |
+#   | TCP 7777: answers the peer addr   |    | world_cafe2_up adds:          |
+#   |                                   |    | cafe2ap (radio phy-cafe2)     |
+#   |                                   |    |   192.168.60.1/24, hostapd:   |
+#   |                                   |    |   "cafe2" WPA2-PSK, channel 1 |
+#   |                                   |    |   dnsmasq: DHCP, DNS: every   |
+#   |                                   |    |   name is 192.168.60.1        |
+#   |                                   |    |   portal.py on :80, nft       |
+#   |                                   |    |   "inet portal" (see below)   |
 #   | v-lan 10.99.0.1/30 <----- veth -------> v-air 10.99.0.2/30           |
 #   |   route 192.168.50.0/24 via .2    |    |   default via 10.99.0.1       |
+#   |   (and 192.168.60.0/24 via .2)    |    |                               |
 #   +---|-------------------------------+    +------------------- ((radio)) -+
 #       | QEMU hub: private, reaches nothing outside the VM          :
 #   +---|--------------------------------------------------------((radio)) -+
