@@ -8,6 +8,7 @@ DIR is the --user-data-dir of a Chromium started with
 --remote-debugging-port=0: it writes the port it chose to
 DIR/DevToolsActivePort. The actions run in order, on the first page:
 
+    viewport WxH         the page's size in CSS pixels (scale 1), for screenshots
     wait-for CSS         until an element matches CSS (the page has loaded)
     click CSS            a mouse click (press and release) at the middle of
                          the element, as a hand would: through the input
@@ -177,7 +178,12 @@ def run(browser, actions):
     while actions:
         act = actions.pop(0)
         arg = actions.pop(0) if act != "close" else None
-        if act == "wait-for":
+        if act == "viewport":
+            width, height = (int(v) for v in arg.split("x"))
+            browser.call("Emulation.setDeviceMetricsOverride",
+                         {"width": width, "height": height, "deviceScaleFactor": 1,
+                          "mobile": False})
+        elif act == "wait-for":
             browser.until("!!document.querySelector(%s)" % json.dumps(arg), "an element %s" % arg)
         elif act == "click":
             box = browser.until(
@@ -220,7 +226,7 @@ def main(argv):
             timeout = float(argv.pop(0))
         else:
             argv = []
-    needs_arg = {"wait-for", "click", "wait-text", "dom", "screenshot"}
+    needs_arg = {"viewport", "wait-for", "click", "wait-text", "dom", "screenshot"}
     i = 0
     while i < len(argv):
         if argv[i] == "close":
