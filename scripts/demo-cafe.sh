@@ -105,17 +105,16 @@ holds "status names the portal and the command to run" \
 holds "main reaches nothing meanwhile" bash -c "! world_ask $WORLD_ROUTER"
 
 step "wgphys exec chromium: the portal's page, and a click on accept"
-runuser -u demo -- mkdir -p "$home/p1" "$home/p2"
-printf '\033[2m$ wgphys exec chromium --headless --user-data-dir=%s [quiet flags] --dump-dom http://example.com/\033[0m\n' "$home/p1"
-as_demo chromium "${cafe_chromium_flags[@]}" --user-data-dir="$home/p1" --dump-dom http://example.com/ \
-	2>/dev/null >"$home/dom.html"
-grep -oE '<(form|button)[^>]*>' "$home/dom.html"
-holds "the DOM holds the portal's accept button" grep -q 'name="accept"' "$home/dom.html"
-printf '\033[2m$ wgphys exec chromium --headless --user-data-dir=%s [quiet flags] --remote-debugging-port=0 http://example.com/ &\033[0m\n' "$home/p2"
-as_demo chromium "${cafe_chromium_flags[@]}" --user-data-dir="$home/p2" --remote-debugging-port=0 \
+runuser -u demo -- mkdir -p "$home/p1"
+printf '\033[2m$ wgphys exec chromium --headless --user-data-dir=%s [quiet flags] --remote-debugging-port=0 http://example.com/ &\033[0m\n' "$home/p1"
+as_demo chromium "${cafe_chromium_flags[@]}" --user-data-dir="$home/p1" --remote-debugging-port=0 \
 	http://example.com/ >/dev/null 2>&1 &
-show as_demo python3 "$repo/tests/vm/cdp.py" --profile "$home/p2" --timeout 120 \
-	wait-for 'button[name=accept]' click 'button[name=accept]' wait-text 'You are online' close
+printf 'The user'"'"'s hand, over the DevTools protocol: read the page, click accept.\n'
+show as_demo python3 "$repo/tests/vm/cdp.py" --profile "$home/p1" --timeout 300 \
+	wait-for 'button[name=accept]' dom "$home/dom.html" click 'button[name=accept]' \
+	wait-text 'You are online' close
+grep -oE '<(form|button)[^>]*>' "$home/dom.html"
+holds "the page Chromium got was the portal's accept form" grep -q 'name="accept"' "$home/dom.html"
 holds "the portal let the laptop through" grep -q ' ACCEPT$' "$WORLD_DIR/portal.log"
 
 step "The tunnel handshakes over the café"

@@ -11,9 +11,11 @@
 # --log-net-log in Chromium 156): the network clock (clients2.google.com,
 # a feature), HTTPS upgrades of a typed http:// URL (a feature), an
 # on-demand component check (update.googleapis.com), the sign-in cookie
-# check (accounts.google.com) and the spelling dictionary
-# (redirector.gvt1.com). The features are turned off; the three hosts are
-# made unknown to its resolver, so no query for them leaves the machine.
+# check (accounts.google.com), the spelling dictionary (redirector.gvt1.com)
+# and, a minute or so in, optimization hints
+# (optimizationguide-pa.googleapis.com). The features are turned off; the
+# domains of Google's services are made unknown to its resolver, so no
+# query for them leaves the machine (a café's portal is not among them).
 # shellcheck disable=SC2034 # used by whoever sources this
 cafe_chromium_flags=(
 	--headless
@@ -31,5 +33,5 @@ cafe_chromium_flags=(
 	--metrics-recording-only
 	--no-pings
 	--disable-features=NetworkTimeServiceQuerying,HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,OptimizationGuideModelDownloading,OptimizationHintsFetching,MediaRouter,Translate,CertificateTransparencyComponentUpdater
-	"--host-resolver-rules=MAP accounts.google.com ~NOTFOUND, MAP update.googleapis.com ~NOTFOUND, MAP redirector.gvt1.com ~NOTFOUND"
+	"--host-resolver-rules=MAP *.google.com ~NOTFOUND, MAP *.googleapis.com ~NOTFOUND, MAP *.gvt1.com ~NOTFOUND"
 )
