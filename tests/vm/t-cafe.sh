@@ -216,7 +216,8 @@ timed cdp check "DevTools: the page's DOM and a screenshot; the user clicks acce
 	as_user python3 "$here/cdp.py" --profile "$home/p1" --timeout 240 \
 	viewport 800x560 wait-for 'button[name=accept]' dom "$home/before.html" \
 	screenshot "$home/portal.png" click 'button[name=accept]' \
-	wait-text 'You are online' dom "$home/after.html" screenshot "$home/online.png" close
+	wait-text 'You are online' dom "$home/after.html" screenshot "$home/online.png" close ||
+	diag "Chromium said: $(grep -v dbus /tmp/chromium1.err | tail -n 8)"
 t_accept=$(date +%s)
 check "the DOM held the portal's form, posting to /accept" grep -q '<form id="login" method="post" action="/accept">' "$home/before.html"
 check "and its accept button" grep -q '<button id="accept" type="submit" name="accept" value="yes">' "$home/before.html"
