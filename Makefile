@@ -89,6 +89,7 @@ bench: all test-build
 # The installed wgphys, shown in the VM's test world.
 demo:
 	tests/vm/run scripts/demo.sh
+	tests/vm/run scripts/demo-cafe.sh
 
 analyze:
 	cppcheck --quiet --enable=warning,portability --error-exitcode=1 \

@@ -72,6 +72,7 @@ static void stop_daemons(struct back *b)
 	item(b, fault_step("stop the daemons", &b->step));
 	item(b, daemon_stop_all(st->daemons, st->n_daemons, st->netns_dev, st->netns_ino,
 				&b->step));
+	services_ctrl_cleanup();
 }
 
 /* The tunnel goes first: its routes would shadow the ones put back below

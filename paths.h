@@ -27,6 +27,27 @@
 #ifndef WPA_SUPPLICANT_PATH
 #define WPA_SUPPLICANT_PATH "/usr/sbin/wpa_supplicant"
 #endif
+/*
+ * The control sockets of the physical namespace's wpa_supplicant, one per
+ * link (wpa_cli -p DIR, wpa_gui -p DIR): a path is the same from every
+ * network namespace. The directory is root's, group the first of
+ * WGPHYS_WPA_CTRL_GROUPS that exists, mode 0750; the sockets 0770.
+ */
+#ifndef WGPHYS_WPA_CTRL_DIR
+#define WGPHYS_WPA_CTRL_DIR "/run/wgphys-wpa_supplicant"
+#endif
+#ifndef WGPHYS_WPA_CTRL_GROUPS	/* a C list of group names, first found wins */
+#define WGPHYS_WPA_CTRL_GROUPS "wgphys", "netdev"
+#endif
+/*
+ * What status asks, from physical, when the tunnel is silent on the network
+ * it has: a URL whose own host answers "204 No Content" (the convention of
+ * Android and Chromium). Any other answer came from someone else: a
+ * captive portal.
+ */
+#ifndef WGPHYS_PORTAL_URL
+#define WGPHYS_PORTAL_URL "http://connectivitycheck.gstatic.com/generate_204"
+#endif
 #ifndef WIREGUARD_CONF_DIR	/* [Tunnel] Config default: DIR/<Interface>.conf */
 #define WIREGUARD_CONF_DIR "/etc/wireguard"
 #endif

@@ -5,11 +5,15 @@
  * arrives later is served too) and a wpa_supplicant per wireless link whose
  * configuration exists. RestoreOnDown starts the same in main after down.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <linux/capability.h>
 #include <net/if_arp.h>
 
@@ -26,8 +30,16 @@ static const int dhcpcd_caps[] = {
 	CAP_NET_ADMIN, CAP_NET_RAW, CAP_NET_BIND_SERVICE, CAP_SETUID, CAP_SETGID,
 	CAP_SYS_CHROOT, CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_KILL, CAPS_END
 };
-/* wpa_supplicant: nl80211 commands and its raw EAPOL socket. */
-static const int wpa_caps[] = { CAP_NET_ADMIN, CAP_NET_RAW, CAPS_END };
+/*
+ * wpa_supplicant: nl80211 commands and its raw EAPOL socket; and for the
+ * control sockets users reach (WGPHYS_WPA_CTRL_DIR): CHOWN to give them
+ * their group, DAC_OVERRIDE to answer a client (wpa_cli binds its own
+ * socket in /tmp, writable by its owner only, and each reply is a datagram
+ * sent there). As uid 0 it already owns the system's files; DAC_OVERRIDE
+ * adds the users'.
+ */
+static const int wpa_caps[] = { CAP_NET_ADMIN, CAP_NET_RAW, CAP_CHOWN, CAP_DAC_OVERRIDE,
+				CAPS_END };
 
 bool services_wpa_conf(const struct wgphys_config *cfg, const char *ifname, char *path,
 		       size_t len)
@@ -68,18 +80,67 @@ int services_start_dhcp(const struct wgphys_config *cfg, int phys_fd, const char
 	return daemon_start(phys_fd, netns, &spec, journal, arg, err);
 }
 
+/*
+ * -C overrides the configuration's ctrl_interface: the file may name
+ * /run/wpa_supplicant, which stays private to the daemon (daemon.c), so
+ * that an instance of the main namespace never meets this one there. The
+ * group goes by number: the daemon need not look names up.
+ */
+static void wpa_ctrl(char *buf, size_t len)
+{
+	static const char *const groups[] = { WGPHYS_WPA_CTRL_GROUPS };
+	char tmp[1024];
+	struct group gr, *found = NULL;
+
+	for (size_t i = 0; !found && i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (getgrnam_r(groups[i], &gr, tmp, sizeof(tmp), &found) != 0)
+			found = NULL;
+	if (found)
+		snprintf(buf, len, "DIR=%s GROUP=%u", WGPHYS_WPA_CTRL_DIR, (unsigned)found->gr_gid);
+	else
+		snprintf(buf, len, "DIR=%s", WGPHYS_WPA_CTRL_DIR);
+}
+
 int services_start_wpa(const struct wgphys_config *cfg, int phys_fd, const char *netns,
 		       const char *ifname, daemon_journal_fn journal, void *arg,
 		       struct wgp_err *err)
 {
-	char conf[PATH_MAX];
+	char conf[PATH_MAX], ctrl[PATH_MAX + 32];
 	char *argv[] = { WPA_SUPPLICANT_PATH, "-D", "nl80211", "-i", (char *)ifname,
-			 "-c", conf, NULL };
+			 "-c", conf, "-C", ctrl, NULL };
 	struct daemon_spec spec = { "wpa_supplicant", ifname, argv, wpa_caps };
 
 	if (!services_wpa_conf(cfg, ifname, conf, sizeof(conf)))
 		return 0;
+	wpa_ctrl(ctrl, sizeof(ctrl));
 	return daemon_start(phys_fd, netns, &spec, journal, arg, err);
+}
+
+/*
+ * A wpa_supplicant that exits removes its socket and the directory; one
+ * killed leaves them. Only sockets are removed, never followed: the
+ * directory is root's alone to write.
+ */
+void services_ctrl_cleanup(void)
+{
+	struct dirent *de;
+	struct stat sb;
+	DIR *d;
+	int fd;
+
+	fd = open(WGPHYS_WPA_CTRL_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISSOCK(sb.st_mode))
+			unlinkat(fd, de->d_name, 0);
+	closedir(d);
+	rmdir(WGPHYS_WPA_CTRL_DIR);
 }
 
 int services_restart(const struct wgphys_config *cfg, int phys_fd, const char *netns,
@@ -130,16 +191,17 @@ int services_restore_main(const struct wgphys_config *cfg, const struct state *s
 void services_describe(const struct wgphys_config *cfg, const struct state *st,
 		       void (*emit)(void *arg, const char *line), void *arg)
 {
-	char conf[PATH_MAX], line[PATH_MAX + 256];
+	char conf[PATH_MAX], ctrl[PATH_MAX + 32], line[3 * PATH_MAX];
 
 	for (size_t i = 0; i < st->n_links; i++) {
 		const struct state_link *l = &st->links[i];
 
 		if (!is_wireless(l) || !services_wpa_conf(cfg, l->name, conf, sizeof(conf)))
 			continue;
+		wpa_ctrl(ctrl, sizeof(ctrl));
 		snprintf(line, sizeof(line),
-			 "ip netns exec %s wpa_supplicant -B -D nl80211 -i %s -c %s",
-			 st->netns, l->name, conf);
+			 "ip netns exec %s wpa_supplicant -B -D nl80211 -i %s -c %s -C '%s'",
+			 st->netns, l->name, conf, ctrl);
 		emit(arg, line);
 	}
 	if (cfg->dhcp != DHCP_DHCPCD)

@@ -25,10 +25,14 @@ bool services_wpa_conf(const struct wgphys_config *cfg, const char *ifname, char
 int services_start_dhcp(const struct wgphys_config *cfg, int phys_fd, const char *netns,
 			daemon_journal_fn journal, void *arg, struct wgp_err *err);
 /* wpa_supplicant for the wireless link ifname, if its configuration
- * exists (else 0, nothing started). */
+ * exists (else 0, nothing started); its control socket in
+ * WGPHYS_WPA_CTRL_DIR (paths.h), for the users of its group. */
 int services_start_wpa(const struct wgphys_config *cfg, int phys_fd, const char *netns,
 		       const char *ifname, daemon_journal_fn journal, void *arg,
 		       struct wgp_err *err);
+/* Remove what a killed wpa_supplicant left in WGPHYS_WPA_CTRL_DIR (its
+ * sockets, then the directory); best effort, for down. */
+void services_ctrl_cleanup(void);
 /* Start again what d was (same program, link and arguments). */
 int services_restart(const struct wgphys_config *cfg, int phys_fd, const char *netns,
 		     const struct state_daemon *d, daemon_journal_fn journal, void *arg,

@@ -22,6 +22,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "plan.h"
+#include "paths.h"
 #include "status.h"
 
 bool status_needs_root(const struct wgp_err *err)
@@ -482,6 +483,9 @@ static int gather_up(struct status *st, const struct state *s)
 		return ret;
 	tunnel_read(st);
 	fence_read(st);
+	if (st->finished && st->netns_present)
+		st->portal_known = portal_check(st->tunnel, st->netns, WGPHYS_PORTAL_URL, 4000,
+						&st->portal, &st->portal_err) == 0;
 	ret = warn_all(st);
 	if (ret < 0)
 		return ret;

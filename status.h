@@ -23,6 +23,7 @@
 #include <net/if.h>
 
 #include "err.h"
+#include "portal.h"
 #include "nl80211.h"
 #include "rtnl.h"
 #include "state.h"
@@ -111,6 +112,11 @@ struct status {
 	int64_t up_for;			/* seconds since up saved the network; -1 */
 	struct status_warning *warnings;
 	size_t n_warnings;
+	/* A captive portal in the way (portal.c): looked for when the
+	 * tunnel is silent, as root (the probe runs inside physical). */
+	bool portal_known;
+	struct portal portal;
+	struct wgp_err portal_err;
 };
 
 /*

@@ -38,6 +38,7 @@
 #include "notify.h"
 #include "paths.h"
 #include "plan.h"
+#include "portal.h"
 #include "state.h"
 #include "status.h"
 #include "tunnelconf.h"
@@ -749,6 +750,13 @@ static void status_text(const struct status *st)
 	text_unavailable(st);
 	for (size_t i = 0; i < st->n_warnings; i++)
 		printf("warning: %s\n", st->warnings[i].text);
+	/* A captive portal in the way: one line, and the command past it. */
+	if (st->portal_known && st->portal.intercepted) {
+		text_clean(line, sizeof(line), st->portal.location, strlen(st->portal.location));
+		printf("portal: %s answered %s (HTTP %d%s%s) and the tunnel has not handshaken on "
+		       "this network: log in with \"wgphys exec chromium\"\n", st->portal.who,
+		       WGPHYS_PORTAL_URL, st->portal.http_status, line[0] ? " to " : "", line);
+	}
 }
 
 /* A small JSON writer: indented, commas where they belong. */
@@ -1028,6 +1036,36 @@ static void j_unavailable(struct json *j, const char *what, const struct wgp_err
 	j_close(j, '}');
 }
 
+/* The portal probe's findings: null when it was not looked for. */
+static void j_portal(struct json *j, const struct status *st)
+{
+	const struct portal *p = &st->portal;
+
+	if (!st->portal_known) {
+		j_null(j, "portal");
+		return;
+	}
+	j_open(j, "portal", '{');
+	j_bool(j, "silent", p->silent);
+	if (p->handshake_age >= 0)
+		j_int(j, "handshake_age", p->handshake_age);
+	else
+		j_null(j, "handshake_age");
+	j_int(j, "network_age", p->network_age);
+	j_bool(j, "probed", p->probed);
+	j_str(j, "url", WGPHYS_PORTAL_URL);
+	j_bool(j, "answered", p->answered);
+	j_bool(j, "intercepted", p->intercepted);
+	j_int(j, "http_status", p->http_status);
+	j_str(j, "answered_by", p->who);
+	if (p->location[0])
+		j_str(j, "location", p->location);
+	else
+		j_null(j, "location");
+	j_str(j, "hint", "wgphys exec chromium");
+	j_close(j, '}');
+}
+
 static void j_rest(struct json *j, const struct status *st)
 {
 	j_open(j, "daemons", '[');
@@ -1053,6 +1091,7 @@ static void j_rest(struct json *j, const struct status *st)
 		j_close(j, '}');
 	}
 	j_close(j, ']');
+	j_portal(j, st);
 	j_open(j, "unavailable", '[');
 	if (!st->main.known)
 		j_unavailable(j, "main_interfaces", &st->main.err);

@@ -128,7 +128,7 @@ wpa=$(awk '$4 == "wpa_supplicant" { print $2 }' /run/wgphys/state)
 check "wpa_supplicant sees the physical resolv.conf as /etc/resolv.conf" \
 	test "$(stat -L -c %i "/proc/$wpa/root/etc/resolv.conf")" == "$(stat -L -c %i /etc/netns/physical/resolv.conf)"
 wpa_bnd=$(awk '/^CapBnd/ { print $2 }' "/proc/$(awk '$4 == "wpa_supplicant" { print $2 }' /run/wgphys/state)/status")
-check "wpa_supplicant may only NET_ADMIN and NET_RAW" test "$wpa_bnd" == 0000000000003000
+check "wpa_supplicant may only NET_ADMIN, NET_RAW, and CHOWN and DAC_OVERRIDE for its control sockets" test "$wpa_bnd" == 0000000000003003
 
 # exec: the captive-portal door, as an ordinary user.
 useradd -M -s /bin/sh portal 2>/dev/null

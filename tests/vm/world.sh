@@ -11,9 +11,17 @@
 #   | wg0   10.100.0.1/24 fd00:100::1/64|    |   hostapd: open SSID "cafe",  |
 #   |       10.100.0.53 (DNS, tunnel    |    |   channel 1                   |
 #   |       only), listens UDP 51820    |    |   dnsmasq: DHCP .100-.199,DNS |
-#   | TCP 7777: answers the peer addr   |    |                               |
+#   | TCP 7777: answers the peer addr   |    | world_cafe2_up adds:          |
+#   |                                   |    | cafe2ap (radio phy-cafe2)     |
+#   |                                   |    |   192.168.60.1/24, hostapd:   |
+#   |                                   |    |   "cafe2" WPA2-PSK, channel 1 |
+#   |                                   |    |   dnsmasq: DHCP, DNS: every   |
+#   |                                   |    |   name is 192.168.60.1        |
+#   |                                   |    |   portal.py on :80, nft       |
+#   |                                   |    |   "inet portal" (see below)   |
 #   | v-lan 10.99.0.1/30 <----- veth -------> v-air 10.99.0.2/30           |
 #   |   route 192.168.50.0/24 via .2    |    |   default via 10.99.0.1       |
+#   |   (and 192.168.60.0/24 via .2)    |    |                               |
 #   +---|-------------------------------+    +------------------- ((radio)) -+
 #       | QEMU hub: private, reaches nothing outside the VM          :
 #   +---|--------------------------------------------------------((radio)) -+
@@ -47,7 +55,22 @@
 #                       print how many captured packets match FILTER
 #                       (e.g. "ip host 192.168.1.150 and not udp port 51820"
 #                       counts what leaked past the tunnel)
+#   world_cafe2_up      a second café next to the first: an access point
+#                       "cafe2" (WPA2-PSK) on a radio of its own, its own
+#                       subnet and DHCP, and a captive portal (below). Call
+#                       it after world_up and before wgphys up: the radio is
+#                       created in the initial namespace (radios hear only
+#                       radios created in the same one) and moved to "air"
+#                       at once. world_down removes it.
 #   _world_*            internal helpers
+#
+# The captive portal of cafe2 (all in "air"): its DNS (dnsmasq) answers every
+# name with 192.168.60.1, except vpn.lan; tests/vm/portal.py answers every
+# HTTP request on 192.168.60.1:80 with a login page and logs each one to
+# $WORLD_DIR/portal.log; nftables table "inet portal" redirects port 80 of a
+# client that has not accepted to the portal and forwards nothing of it.
+# Posting "accept" adds the client to the set "inet portal allowed", which
+# then passes. cafe2's dnsmasq logs its queries in $WORLD_DIR/cafe2-dnsmasq.log.
 # Variables set by world_up (exported):
 #   WORLD_DIR           /tmp/world: keys, configs, logs, pcaps, pids
 #   WORLD_NS_LAN WORLD_NS_AIR      "lan", "air"
@@ -61,8 +84,14 @@
 #   WORLD_TUNNEL_CLIENT=10.100.0.2  WORLD_TUNNEL_CLIENT6=fd00:100::2
 #   WORLD_TUNNEL_DNS=10.100.0.53    WORLD_SERVICE_PORT=7777
 #   WORLD_PIDS          array of the pids world_up started (not exported)
+# And by world_cafe2_up:
+#   WORLD_CAFE2_SSID=cafe2  WORLD_CAFE2_PSK      its passphrase
+#   WORLD_CAFE2_IF      its access point's interface in "air"
+#   WORLD_CAFE2_PHY     its radio's phy
+#   WORLD_PORTAL=192.168.60.1  (router, DHCP, DNS and portal of cafe2)
 
 WORLD_PIDS=()
+_world_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # Silent bounded poll (tests/lib.sh's poll prints TAP, which world_up must
 # not). Usage: _world_wait SECONDS WHAT CMD...
@@ -360,6 +389,13 @@ world_down() {
 		wait "$pid" 2>/dev/null
 	done
 	WORLD_PIDS=()
+	# cafe2's radio would come back to the initial namespace, next to the
+	# laptop's: it goes instead.
+	if [[ -n ${WORLD_CAFE2_PHY-} ]]; then
+		ip netns exec air "$_world_here/hwsim-radio" del "$WORLD_CAFE2_PHY" ||
+			"$_world_here/hwsim-radio" del "$WORLD_CAFE2_PHY" || rc=1
+		WORLD_CAFE2_PHY=
+	fi
 	for ns in lan air; do
 		[[ -e /run/netns/$ns ]] || continue
 		# A process left in a namespace keeps it, and so eth1 or the phy,
@@ -374,4 +410,94 @@ world_down() {
 	_world_wait 10 "eth1 and wlan1 back in the initial namespace" \
 		test -e /sys/class/net/eth1 -a -e /sys/class/net/wlan1 || rc=1
 	return "$rc"
+}
+
+_world_cafe2_ready() {
+	[[ -S $WORLD_DIR/hostapd-cafe2/$WORLD_CAFE2_IF ]] &&
+		ip netns exec air iw dev "$WORLD_CAFE2_IF" info | grep -q 'type AP'
+}
+
+_world_portal_ready() {
+	[[ -n $(ip netns exec air ss -Hltn 'sport = :80') ]]
+}
+
+_world_portal_dns_ready() {
+	[[ -n $(ip netns exec air ss -Hlun 'src 192.168.60.1:53') ]]
+}
+
+# The café's firewall: a client that has not accepted reaches the portal's
+# DNS, DHCP and HTTP, has any port 80 it asks for answered by the portal,
+# and has nothing forwarded. Accepting adds it to @allowed.
+_world_portal_rules() {
+	local ifn=$WORLD_CAFE2_IF
+	ip netns exec air nft -f - <<-EOF
+		table inet portal {
+			set allowed { type ipv4_addr; }
+			chain prerouting {
+				type nat hook prerouting priority dstnat; policy accept;
+				iifname "$ifn" ip saddr != @allowed ip daddr != $WORLD_PORTAL tcp dport 80 dnat ip to $WORLD_PORTAL:80
+			}
+			chain forward {
+				type filter hook forward priority filter; policy accept;
+				iifname "$ifn" ip saddr @allowed accept
+				iifname "$ifn" counter drop comment "held"
+			}
+			chain input {
+				type filter hook input priority filter; policy accept;
+				iifname "$ifn" udp dport { 53, 67 } accept
+				iifname "$ifn" tcp dport { 53, 80 } accept
+				iifname "$ifn" meta l4proto { icmp, ipv6-icmp } accept
+				iifname "$ifn" counter drop
+			}
+		}
+	EOF
+}
+
+world_cafe2_up() {
+	local phy ifn
+	[[ -n ${WORLD_DIR-} && -e /run/netns/air ]] ||
+		{ echo "world: world_cafe2_up needs world_up first" >&2; return 1; }
+	export WORLD_CAFE2_SSID=cafe2 WORLD_CAFE2_PSK=espresso-with-a-view
+	export WORLD_PORTAL=192.168.60.1 WORLD_CAFE2_IF=cafe2ap
+	phy=$("$_world_here/hwsim-radio" add --name phy-cafe2) || return 1
+	export WORLD_CAFE2_PHY=$phy
+	_world_wait 10 "the netdev of $phy" bash -c "ls /sys/class/ieee80211/$phy/device/net/ | grep -q ." ||
+		return 1
+	# Its name is only known after the move: one that clashes there (the
+	# café's wlan1) is changed by the kernel.
+	iw phy "$phy" set netns name air || return 1
+	ifn=$(ip netns exec air ls "/sys/class/ieee80211/$phy/device/net/") || return 1
+	ip -n air link set "$ifn" down &&
+		ip -n air link set "$ifn" name "$WORLD_CAFE2_IF" &&
+		ip -n air addr add 192.168.60.1/24 dev "$WORLD_CAFE2_IF" &&
+		ip -n lan route add 192.168.60.0/24 via 10.99.0.2 || return 1
+	cat >"$WORLD_DIR/hostapd-cafe2.conf" <<-EOF
+		interface=$WORLD_CAFE2_IF
+		driver=nl80211
+		ssid=$WORLD_CAFE2_SSID
+		hw_mode=g
+		channel=1
+		wpa=2
+		wpa_key_mgmt=WPA-PSK
+		rsn_pairwise=CCMP
+		wpa_passphrase=$WORLD_CAFE2_PSK
+		ctrl_interface=$WORLD_DIR/hostapd-cafe2
+	EOF
+	_world_portal_rules || return 1
+	_world_bg hostapd-cafe2 air hostapd "$WORLD_DIR/hostapd-cafe2.conf"
+	_world_wait 20 "hostapd serving cafe2 on $WORLD_CAFE2_IF" _world_cafe2_ready ||
+		{ _world_log_tail hostapd-cafe2; return 1; }
+	# Every name is the portal's, but vpn.lan (given by _world_dnsmasq).
+	_world_dnsmasq cafe2-dnsmasq air 192.168.60.1 -- \
+		--dhcp-range=192.168.60.100,192.168.60.199,255.255.255.0,1h \
+		--dhcp-option=option:router,192.168.60.1 \
+		--dhcp-option=option:dns-server,192.168.60.1 \
+		--address=/#/192.168.60.1 || return 1
+	_world_wait 10 "cafe2's DNS on 192.168.60.1" _world_portal_dns_ready ||
+		{ _world_log_tail cafe2-dnsmasq; return 1; }
+	_world_bg portal-http air python3 "$_world_here/portal.py" --listen 192.168.60.1 \
+		--log "$WORLD_DIR/portal.log" --nft-set "inet portal allowed"
+	# Python starts slowly under TCG.
+	_world_wait 60 "the portal listening on 192.168.60.1:80" _world_portal_ready ||
+		{ _world_log_tail portal-http; return 1; }
 }
