@@ -187,7 +187,8 @@ in_ns() { # inode: the pids of processes in that network namespace
 	done
 	return 0
 }
-check "no process is left in the physical namespace" test -z "$(in_ns "$physns")"
+check "no process is left in the physical namespace" test -z "$(in_ns "$physns")" ||
+	for p in $(in_ns "$physns"); do diag "left: $p $(tr '\0' ' ' <"/proc/$p/cmdline") (parent $(awk '/^PPid/ { print $2 }' "/proc/$p/status"))"; done
 poll 30 "RestoreOnDown: wlan0 associates again in main" bash -c "iw dev wlan0 link | grep -q 'SSID: cafe'"
 check "status says down (exit 3)" bash -c "'$WGPHYS' status; test \$? -eq 3"
 check "a second down says so and exits 0" "$WGPHYS" down
