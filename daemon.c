@@ -23,6 +23,7 @@
 
 #include "caps.h"
 #include "daemon.h"
+#include "fault.h"
 #include "nsenter.h"
 #include "paths.h"
 
@@ -401,10 +402,13 @@ int daemon_stop_all(const struct state_daemon *d, size_t n, dev_t netns_dev,
 		leaders |= s.v[i].leader;
 	/* The daemons first, so they take their helpers down in order; all
 	 * at once, and one wait for all of them. */
+	trace_mark("stop: %zu processes of %zu daemons (%s), SIGTERM", s.n, n, n ? d[0].name : "");
 	signal_all(&s, SIGTERM, leaders);
 	wait_exits(&s, 3000);
+	trace_mark("stop: %zu left, SIGKILL", s.n);
 	signal_all(&s, SIGKILL, false);
 	wait_exits(&s, 2000);
+	trace_mark("stop: %zu left", s.n);
 	if (s.n)
 		ret = wgp_fail(err, EBUSY, "Cannot stop", "%s (pid %d)", d[0].name,
 			       (int)s.v[0].pid);

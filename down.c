@@ -204,7 +204,9 @@ static int teardown(const struct state *st, struct wgp_err *err)
 	struct back b = { .st = st, .main_fd = -1, .phys_fd = -1, .err = err };
 	int ret;
 
+	trace_mark("down: stop the guard and the daemons");
 	stop_daemons(&b);
+	trace_mark("down: stopped");
 	up_narrow(caps_netns);
 	b.main_fd = netns_current();
 	if (b.main_fd < 0)
@@ -215,12 +217,17 @@ static int teardown(const struct state *st, struct wgp_err *err)
 		goto out;
 	}
 	delete_tunnel(&b);
+	trace_mark("down: tunnel deleted");
 	open_physical(&b);
 	if (b.phys_fd >= 0)
 		return_devices(&b);
+	trace_mark("down: devices returned");
 	restore_links(&b);
+	trace_mark("down: links restored");
 	restore_files(&b);
+	trace_mark("down: files restored");
 	remove_fence(&b);
+	trace_mark("down: fence removed");
 	ret = b.first;
 	/* Success with a warning: the caller prints it as such. */
 	if (!ret && b.warn.code && err && !err->code)
@@ -270,6 +277,7 @@ int down_run(const struct wgphys_config *cfg, bool restore, struct wgp_err *err)
 	if (caps_limit(up_caps) < 0)
 		return wgp_refuse(err, EPERM, NULL, "cannot limit capabilities");
 	up_narrow(caps_none);
+	trace_mark("down: begin");
 	lock = state_lock_wait(2000, err);
 	if (lock < 0)
 		return lock;
@@ -289,8 +297,11 @@ int down_run(const struct wgphys_config *cfg, bool restore, struct wgp_err *err)
 	 * is a courtesy (one may already run, e.g. from an earlier down). Its
 	 * failure is reported in err, as a warning, with success.
 	 */
-	if (ret == 0 && restore && cfg && cfg->restore_on_down)
+	if (ret == 0 && restore && cfg && cfg->restore_on_down) {
+		trace_mark("down: RestoreOnDown");
 		services_restore_main(cfg, st, err);
+	}
+	trace_mark("down: done (%d)", ret);
 out:
 	state_free(st);
 	close(lock);

@@ -6,6 +6,12 @@
  * WGPHYS_FAIL_AT=N in the environment the Nth such step fails with EIO; with
  * WGPHYS_CRASH_AT=N the process dies there, as kill -9 would leave it. In a
  * release build fault_step() is nothing.
+ *
+ * Timing, in test builds only as well: with WGPHYS_TRACE=FILE in the
+ * environment, trace_mark() appends one line "SECONDS.MICROSECONDS WHAT"
+ * to FILE, on the clock tcpdump -tt prints (CLOCK_REALTIME), so that the
+ * steps of up and down line up with a capture (bench/trace.sh). In a
+ * release build trace_mark() is nothing.
  */
 #ifndef WGPHYS_FAULT_H
 #define WGPHYS_FAULT_H
@@ -16,12 +22,20 @@
 int fault_step(const char *what, struct wgp_err *err);
 /* How many steps this run has counted. */
 long fault_count(void);
+__attribute__((format(printf, 1, 2)))
+void trace_mark(const char *fmt, ...);
 #else
 static inline int fault_step(const char *what, struct wgp_err *err)
 {
 	(void)what;
 	(void)err;
 	return 0;
+}
+
+__attribute__((format(printf, 1, 2)))
+static inline void trace_mark(const char *fmt, ...)
+{
+	(void)fmt;
 }
 #endif
 

@@ -426,11 +426,14 @@ int up_run(const struct wgphys_config *cfg, const struct wg_config *wg, struct w
 	if (caps_limit(up_caps) < 0)
 		return wgp_refuse(err, EPERM, NULL, "cannot limit capabilities");
 	up_narrow(caps_none);
+	trace_mark("up: begin");
 	ret = up_begin(&u, &lock, err);
 	for (i = 0; !ret && i < sizeof(steps) / sizeof(steps[0]); i++) {
+		trace_mark("up: %s", steps[i].name);
 		up_narrow(steps[i].caps);
 		ret = steps[i].run(&u, err);
 	}
+	trace_mark("up: steps done (%d)", ret);
 	/* From the journal on (step 0), a failure has something to undo. */
 	if (ret < 0 && i > 0) {
 		if (err)

@@ -353,7 +353,9 @@ static int cmd_up(int argc, char *argv[], const char *config_path)
 		ret = ret < 0 ? up_failed(&err, ret) : 0;
 	} else {
 		/* The key goes before the guard comes: it lives long. */
+		trace_mark("up: the guard forked, up in it");
 		ret = up_and_guard(cfg, &wg, foreground, resume);
+		trace_mark("up: returns %d", ret);
 	}
 	wgconf_free(wg);
 	config_free(cfg);
