@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
 
@@ -17,6 +18,7 @@
 #include "endpoint.h"
 #include "fault.h"
 #include "fence.h"
+#include "handshake.h"
 #include "move.h"
 #include "netns.h"
 #include "plan.h"
@@ -443,5 +445,54 @@ int up_run(const struct wgphys_config *cfg, const struct wg_config *wg, struct w
 	up_end(&u);
 	if (lock >= 0)
 		close(lock);
+	return ret;
+}
+
+/* WireGuard's REJECT_AFTER_TIME: a session older than this carries
+ * nothing, and a handshake older than this is not one that holds. */
+#define SESSION_MS (180 * 1000LL)
+/* No event tells of a handshake: the device is asked this often (one
+ * genetlink round trip each). */
+#define WAIT_POLL_MS 10
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int up_wait(const struct wgphys_config *cfg, unsigned int seconds, struct wgp_err *err)
+{
+	const struct timespec tick = { 0, WAIT_POLL_MS * 1000000L };
+	long long until = now_ms() + (long long)seconds * 1000, age;
+	struct link_info li;
+	struct nlk *nl = NULL;
+	int ret;
+
+	up_narrow(caps_net);
+	ret = nlk_open(&nl, NETLINK_ROUTE, -1);
+	if (!ret)
+		ret = rtnl_link_by_name(nl, cfg->tunnel_ifname, &li);
+	nlk_close(nl);
+	if (ret < 0) {
+		wgp_fail(err, ret, "Cannot find", "%s", cfg->tunnel_ifname);
+		goto out;
+	}
+	for (;;) {
+		ret = wg_handshake_age(li.ifindex, &age, err);
+		if (ret < 0 || (age >= 0 && age < SESSION_MS))
+			break;
+		if (now_ms() >= until) {
+			ret = wgp_refuse(err, ETIMEDOUT, cfg->tunnel_ifname,
+					 "no handshake with a peer within %u s", seconds);
+			break;
+		}
+		nanosleep(&tick, NULL);
+	}
+	trace_mark("up: wait ends (%d)", ret);
+out:
+	up_narrow(caps_none);
 	return ret;
 }
