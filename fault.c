@@ -41,12 +41,15 @@ long fault_count(void)
 {
 	return count;
 }
+#endif
+
+#ifdef WGPHYS_TRACE_MARKS
 
 /* One line per mark, opened and closed each time: a daemon or the guard
  * forked meanwhile holds nothing of it. */
 void trace_mark(const char *fmt, ...)
 {
-	const char *path = getenv("WGPHYS_TRACE");
+	const char *path = secure_getenv("WGPHYS_TRACE");
 	char line[256];
 	struct timespec ts;
 	va_list ap;
