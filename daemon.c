@@ -186,12 +186,12 @@ int daemon_start(int netns_fd, const char *netns, const struct daemon_spec *spec
 	return 0;
 }
 
-int daemon_spawn_main(char *const *argv, struct wgp_err *err)
+int daemon_spawn_main_begin(char *const *argv, struct daemon_spawn *sp, struct wgp_err *err)
 {
-	int fds[2], code = 0;
-	ssize_t n;
+	int fds[2];
 	pid_t pid;
 
+	*sp = (struct daemon_spawn){ .pid = -1, .fd = -1, .name = argv[0] };
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return wgp_fail(err, errno, "Cannot start", "%s", argv[0]);
 	pid = fork();
@@ -222,14 +222,27 @@ int daemon_spawn_main(char *const *argv, struct wgp_err *err)
 		report_and_exit(fds[1], errno);
 	}
 	close(fds[1]);
-	waitpid(pid, NULL, 0);
+	sp->pid = pid;
+	sp->fd = fds[0];
+	return 0;
+}
+
+int daemon_spawn_main_end(struct daemon_spawn *sp, struct wgp_err *err)
+{
+	int code = 0;
+	ssize_t n;
+
+	if (sp->pid < 0)
+		return 0;
+	waitpid(sp->pid, NULL, 0);
 	/* End of file: exec'd (close-on-exec); a number: it could not be. */
 	do
-		n = read(fds[0], &code, sizeof(code));
+		n = read(sp->fd, &code, sizeof(code));
 	while (n < 0 && errno == EINTR);
-	close(fds[0]);
+	close(sp->fd);
+	sp->pid = sp->fd = -1;
 	if (n == sizeof(code))
-		return wgp_fail(err, code, "Cannot start", "%s", argv[0]);
+		return wgp_fail(err, code, "Cannot start", "%s", sp->name);
 	return 0;
 }
 
@@ -248,12 +261,15 @@ bool daemon_alive(const struct state_daemon *d)
 struct target {
 	int pidfd;
 	pid_t pid;
+	pid_t sid;		/* the session of the daemon it belongs to */
+	int sig;		/* that daemon's first signal */
 	bool leader;
 };
 
-struct stopping {
+struct daemon_stopping {
 	struct target *v;
 	size_t n, cap;
+	struct timespec t0;	/* when they were signalled */
 };
 
 /* Session id and start time from /proc/PID/stat (fields 6 and 22). */
@@ -297,8 +313,8 @@ static bool proc_in_netns(pid_t pid, dev_t dev, ino_t ino)
  * the proof made after: the pid cannot change hands while the pidfd is
  * held and the process is alive.
  */
-static void consider(struct stopping *s, pid_t pid, const struct state_daemon *d,
-		     dev_t dev, ino_t ino)
+static void consider(struct daemon_stopping *s, pid_t pid, const struct state_daemon *d,
+		     int sig, dev_t dev, ino_t ino)
 {
 	unsigned long long start = 0;
 	struct target *v;
@@ -321,15 +337,16 @@ static void consider(struct stopping *s, pid_t pid, const struct state_daemon *d
 		s->v = v;
 		s->cap = s->cap * 2 + 8;
 	}
-	s->v[s->n++] = (struct target){ .pidfd = fd, .pid = pid, .leader = leader };
+	s->v[s->n++] = (struct target){ .pidfd = fd, .pid = pid, .sid = d->pid, .sig = sig,
+					.leader = leader };
 	return;
 drop:
 	close(fd);
 }
 
 /* One pass over /proc for the daemons and their sessions. */
-static void gather(struct stopping *s, const struct state_daemon *d, size_t n,
-		   dev_t dev, ino_t ino)
+static void gather(struct daemon_stopping *s, const struct state_daemon *d, const int *sigs,
+		   size_t n, dev_t dev, ino_t ino)
 {
 	struct dirent *de;
 	DIR *dir;
@@ -347,73 +364,154 @@ static void gather(struct stopping *s, const struct state_daemon *d, size_t n,
 			continue;
 		for (size_t i = 0; i < n; i++)
 			if (d[i].pid > 0 && (pid == d[i].pid || sid == d[i].pid))
-				consider(s, pid, &d[i], dev, ino);
+				consider(s, pid, &d[i], sigs[i], dev, ino);
 	}
 	closedir(dir);
 }
 
-/* Wait, at most ms, for every target to exit; forget those that did. */
-static void wait_exits(struct stopping *s, int ms)
+static int elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int)((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+/* Forget target i: it exited. */
+static void forget(struct daemon_stopping *s, size_t i)
+{
+	waitpid(s->v[i].pid, NULL, WNOHANG);	/* ours if a rollback */
+	close(s->v[i].pidfd);
+	s->v[i] = s->v[--s->n];
+}
+
+/* Wait, at most ms, for the targets of session sid (0: all) to exit;
+ * forget those that did. */
+static void wait_exits(struct daemon_stopping *s, pid_t sid, int ms)
 {
 	struct pollfd *p = calloc(s->n + 1, sizeof(*p));
-	struct timespec t0, t;
-	size_t i, j;
+	struct timespec t0;
+	size_t i, k;
 	int left = ms;
 
 	if (!p)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (s->n && left > 0) {
-		for (i = 0; i < s->n; i++)
-			p[i] = (struct pollfd){ .fd = s->v[i].pidfd, .events = POLLIN };
-		if (poll(p, s->n, left) < 0 && errno != EINTR)
+	for (;;) {
+		for (i = k = 0; i < s->n; i++)
+			if (!sid || s->v[i].sid == sid)
+				p[k++] = (struct pollfd){ .fd = s->v[i].pidfd, .events = POLLIN };
+		if (!k || left <= 0)
 			break;
-		for (i = j = 0; i < s->n; i++) {
-			if (p[i].revents) {
-				waitpid(s->v[i].pid, NULL, WNOHANG);	/* ours if a rollback */
-				close(s->v[i].pidfd);
-			} else {
-				s->v[j++] = s->v[i];
-			}
+		if (poll(p, k, left) < 0 && errno != EINTR)
+			break;
+		for (i = 0; i < k; i++) {
+			if (!p[i].revents)
+				continue;
+			for (size_t j = 0; j < s->n; j++)
+				if (s->v[j].pidfd == p[i].fd) {
+					forget(s, j);
+					break;
+				}
 		}
-		s->n = j;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		left = ms - (int)((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		left = ms - elapsed_ms(&t0);
 	}
 	free(p);
 }
 
-static void signal_all(struct stopping *s, int sig, bool leaders_only)
+/* SIGKILL whatever is left of session sid (0: all). */
+static void kill_rest(struct daemon_stopping *s, pid_t sid)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (!leaders_only || s->v[i].leader)
-			pidfd_send_signal(s->v[i].pidfd, sig, NULL, 0);
+		if (!sid || s->v[i].sid == sid)
+			pidfd_send_signal(s->v[i].pidfd, SIGKILL, NULL, 0);
+}
+
+static bool has_leader(const struct daemon_stopping *s, pid_t sid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].leader && s->v[i].sid == sid)
+			return true;
+	return false;
+}
+
+int daemon_stop_begin(const struct state_daemon *d, const int *sigs, size_t n,
+		      dev_t netns_dev, ino_t netns_ino, struct daemon_stopping **out)
+{
+	struct daemon_stopping *s = calloc(1, sizeof(*s));
+
+	*out = s;
+	if (!s)
+		return -ENOMEM;
+	gather(s, d, sigs, n, netns_dev, netns_ino);
+	clock_gettime(CLOCK_MONOTONIC, &s->t0);
+	trace_mark("stop: %zu processes of %zu daemons", s->n, n);
+	/*
+	 * A daemon whose first signal is SIGTERM is asked alone: it takes its
+	 * helpers down in order (helpers whose daemon is gone are asked
+	 * themselves). SIGKILL goes to every process of its session at once:
+	 * nothing of it is left to run.
+	 */
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].leader || s->v[i].sig == SIGKILL || !has_leader(s, s->v[i].sid))
+			pidfd_send_signal(s->v[i].pidfd, s->v[i].sig, NULL, 0);
+	return 0;
+}
+
+int daemon_stop_await(struct daemon_stopping *s, const struct state_daemon *d, int ms,
+		      struct wgp_err *err)
+{
+	if (!s)
+		return 0;
+	wait_exits(s, d->pid, ms);
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i].sid != d->pid)
+			continue;
+		kill_rest(s, d->pid);
+		wait_exits(s, d->pid, DAEMON_KILL_WAIT_MS);
+		break;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].sid == d->pid)
+			return wgp_fail(err, EBUSY, "Cannot stop", "%s (pid %d)", d->name,
+					(int)s->v[i].pid);
+	return 0;
+}
+
+int daemon_stop_end(struct daemon_stopping *s, int ms, struct wgp_err *err)
+{
+	int ret = 0;
+
+	if (!s)
+		return 0;
+	wait_exits(s, 0, ms - elapsed_ms(&s->t0));
+	trace_mark("stop: %zu left after %d ms", s->n, elapsed_ms(&s->t0));
+	if (s->n) {
+		kill_rest(s, 0);
+		wait_exits(s, 0, DAEMON_KILL_WAIT_MS);
+	}
+	if (s->n)
+		ret = wgp_fail(err, EBUSY, "Cannot stop", "pid %d", (int)s->v[0].pid);
+	for (size_t i = 0; i < s->n; i++)
+		close(s->v[i].pidfd);
+	free(s->v);
+	free(s);
+	return ret;
 }
 
 int daemon_stop_all(const struct state_daemon *d, size_t n, dev_t netns_dev,
 		    ino_t netns_ino, struct wgp_err *err)
 {
-	struct stopping s = { 0 };
-	bool leaders = false;
-	int ret = 0;
+	struct daemon_stopping *s = NULL;
+	int *sigs = calloc(n + 1, sizeof(*sigs)), ret;
 
-	gather(&s, d, n, netns_dev, netns_ino);
-	for (size_t i = 0; i < s.n; i++)
-		leaders |= s.v[i].leader;
-	/* The daemons first, so they take their helpers down in order; all
-	 * at once, and one wait for all of them. */
-	trace_mark("stop: %zu processes of %zu daemons (%s), SIGTERM", s.n, n, n ? d[0].name : "");
-	signal_all(&s, SIGTERM, leaders);
-	wait_exits(&s, 3000);
-	trace_mark("stop: %zu left, SIGKILL", s.n);
-	signal_all(&s, SIGKILL, false);
-	wait_exits(&s, 2000);
-	trace_mark("stop: %zu left", s.n);
-	if (s.n)
-		ret = wgp_fail(err, EBUSY, "Cannot stop", "%s (pid %d)", d[0].name,
-			       (int)s.v[0].pid);
-	for (size_t i = 0; i < s.n; i++)
-		close(s.v[i].pidfd);
-	free(s.v);
-	return ret;
+	if (!sigs)
+		return wgp_fail(err, ENOMEM, "Cannot stop", "%s", n ? d[0].name : "daemons");
+	for (size_t i = 0; i < n; i++)
+		sigs[i] = SIGTERM;
+	ret = daemon_stop_begin(d, sigs, n, netns_dev, netns_ino, &s);
+	free(sigs);
+	if (ret < 0)
+		return wgp_fail(err, ret, "Cannot stop", "%s", n ? d[0].name : "daemons");
+	return daemon_stop_end(s, DAEMON_TERM_WAIT_MS, err);
 }

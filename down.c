@@ -6,6 +6,7 @@
  * is tried, and the first failure is the one reported.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@ struct back {
 	struct wgp_err *err;	/* ...and its description */
 	struct wgp_err warn;	/* what did not come back quite as it was */
 	struct wgp_err step;	/* the current item's */
+	struct daemon_stopping *stopping;	/* signalled, not yet gone */
 };
 
 /* Keep the first failure; go on with the next item either way. */
@@ -56,22 +58,54 @@ static void item(struct back *b, int ret)
 	b->step = (struct wgp_err){ 0 };
 }
 
-static void stop_daemons(struct back *b)
+/*
+ * Everything that runs for us gets its signal at once: the guard, which
+ * would move returning devices back and start daemons again (it cannot
+ * start one meanwhile: a start is journaled first, and down holds the
+ * journal), and the daemons, each as services_stop_signal says. Only the
+ * guard is waited for here, since nothing may move while it lives; the
+ * daemons end while the devices come back, and stop_end waits for what
+ * is left of them.
+ */
+static void stop_begin(struct back *b)
 {
 	const struct state *st = b->st;
+	struct state_daemon *d = calloc(st->n_daemons + 1, sizeof(*d));
+	int *sigs = calloc(st->n_daemons + 1, sizeof(*sigs)), ret;
+	size_t n = 0;
 
 	up_narrow(caps_stop);
-	/* The guard first: it would start the daemons again. It is alone in
-	 * its session (ino 0: no helper of its is looked for). */
-	if (st->guard.pid > 0) {
-		item(b, fault_step("stop the guard", &b->step));
-		item(b, daemon_stop_all(&st->guard, 1, 0, 0, &b->step));
+	if (!d || !sigs) {
+		item(b, wgp_fail(&b->step, ENOMEM, "Cannot stop", "the daemons"));
+		goto out;
 	}
-	if (!st->n_daemons)
-		return;
-	item(b, fault_step("stop the daemons", &b->step));
-	item(b, daemon_stop_all(st->daemons, st->n_daemons, st->netns_dev, st->netns_ino,
-				&b->step));
+	if (st->guard.pid > 0) {
+		d[n] = st->guard;
+		sigs[n++] = SIGTERM;
+	}
+	for (size_t i = 0; i < st->n_daemons; i++) {
+		d[n] = st->daemons[i];
+		sigs[n++] = services_stop_signal(&st->daemons[i]);
+	}
+	if (!n)
+		goto out;
+	item(b, fault_step("stop the guard and the daemons", &b->step));
+	ret = daemon_stop_begin(d, sigs, n, st->netns_dev, st->netns_ino, &b->stopping);
+	if (ret < 0)
+		item(b, wgp_fail(&b->step, ret, "Cannot stop", "the daemons"));
+	else if (st->guard.pid > 0)
+		item(b, daemon_stop_await(b->stopping, &st->guard, DAEMON_TERM_WAIT_MS, &b->step));
+out:
+	free(d);
+	free(sigs);
+}
+
+/* The daemons' end, within DAEMON_TERM_WAIT_MS of their signal. */
+static void stop_end(struct back *b)
+{
+	up_narrow(caps_stop);
+	item(b, daemon_stop_end(b->stopping, DAEMON_TERM_WAIT_MS, &b->step));
+	b->stopping = NULL;
 }
 
 /* The tunnel goes first: its routes would shadow the ones put back below
@@ -205,12 +239,14 @@ static int teardown(const struct state *st, struct wgp_err *err)
 	int ret;
 
 	trace_mark("down: stop the guard and the daemons");
-	stop_daemons(&b);
-	trace_mark("down: stopped");
+	stop_begin(&b);
+	trace_mark("down: the guard is gone");
 	up_narrow(caps_netns);
 	b.main_fd = netns_current();
-	if (b.main_fd < 0)
-		return wgp_fail(err, b.main_fd, "Cannot open", "the current network namespace");
+	if (b.main_fd < 0) {
+		ret = wgp_fail(err, b.main_fd, "Cannot open", "the current network namespace");
+		goto out;
+	}
 	ret = nlk_open(&b.nl_main, NETLINK_ROUTE, -1);
 	if (ret < 0) {
 		wgp_fail(err, ret, "Cannot open", "rtnetlink");
@@ -226,6 +262,8 @@ static int teardown(const struct state *st, struct wgp_err *err)
 	trace_mark("down: links restored");
 	restore_files(&b);
 	trace_mark("down: files restored");
+	stop_end(&b);
+	trace_mark("down: the daemons are gone");
 	remove_fence(&b);
 	trace_mark("down: fence removed");
 	ret = b.first;
@@ -233,11 +271,14 @@ static int teardown(const struct state *st, struct wgp_err *err)
 	if (!ret && b.warn.code && err && !err->code)
 		*err = b.warn;
 out:
+	if (b.stopping)
+		daemon_stop_end(b.stopping, DAEMON_TERM_WAIT_MS, NULL);
 	nlk_close(b.nl_phys);
 	nlk_close(b.nl_main);
 	if (b.phys_fd >= 0)
 		close(b.phys_fd);
-	close(b.main_fd);
+	if (b.main_fd >= 0)
+		close(b.main_fd);
 	up_narrow(caps_none);
 	return ret;
 }

@@ -7,7 +7,9 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/capability.h>
@@ -91,17 +93,38 @@ int services_restart(const struct wgphys_config *cfg, int phys_fd, const char *n
 	return services_start_dhcp(cfg, phys_fd, netns, journal, arg, err);
 }
 
+/*
+ * dhcpcd gets SIGKILL. What it does on SIGTERM is moot here and slow: it
+ * deconfigures links that are leaving the namespace anyway and runs its
+ * hook scripts for each of them (seconds, on a slow machine), while what
+ * matters of it is on disk already: the lease, which must survive (down
+ * puts the address back in main from the journal, and the DHCP client
+ * there goes on with the same lease; so never a release). wpa_supplicant
+ * gets SIGTERM: it says goodbye to the access point, and quickly.
+ */
+int services_stop_signal(const struct state_daemon *d)
+{
+	return !strcmp(d->name, "dhcpcd") ? SIGKILL : SIGTERM;
+}
+
 static bool is_wireless(const struct state_link *l)
 {
 	return l->wiphy >= 0;
 }
 
+/* RestoreOnDown's programs are started side by side: each fork waits
+ * for its exec, and on a slow machine an exec costs as much as the rest
+ * of down. */
 int services_restore_main(const struct wgphys_config *cfg, const struct state *st,
 			  struct wgp_err *err)
 {
+	struct daemon_spawn *sp = calloc(2 * st->n_links + 1, sizeof(*sp));
 	char conf[PATH_MAX];
+	size_t n = 0;
 	int first = 0, ret;
 
+	if (!sp)
+		return wgp_fail(err, ENOMEM, "Cannot start", "the daemons of the main namespace");
 	for (size_t i = 0; i < st->n_links; i++) {
 		const struct state_link *l = &st->links[i];
 		char *wargv[] = { WPA_SUPPLICANT_PATH, "-B", "-D", "nl80211", "-i",
@@ -109,21 +132,24 @@ int services_restore_main(const struct wgphys_config *cfg, const struct state *s
 
 		if (!is_wireless(l) || !services_wpa_conf(cfg, l->name, conf, sizeof(conf)))
 			continue;
-		ret = daemon_spawn_main(wargv, err);
+		ret = daemon_spawn_main_begin(wargv, &sp[n++], err);
 		first = first ? first : ret;
 	}
-	if (cfg->dhcp != DHCP_DHCPCD)
-		return first;
 	/* One dhcpcd per link, as the system's own scripts do: with several,
 	 * dhcpcd becomes a manager that waits for udev to vouch for them. */
-	for (size_t i = 0; i < st->n_links; i++) {
+	for (size_t i = 0; cfg->dhcp == DHCP_DHCPCD && i < st->n_links; i++) {
 		char *dargv[] = { DHCPCD_PATH, "-b", (char *)st->links[i].name, NULL };
 
 		if (st->links[i].type != ARPHRD_ETHER)
 			continue;
-		ret = daemon_spawn_main(dargv, err);
+		ret = daemon_spawn_main_begin(dargv, &sp[n++], err);
 		first = first ? first : ret;
 	}
+	for (size_t i = 0; i < n; i++) {
+		ret = daemon_spawn_main_end(&sp[i], err);
+		first = first ? first : ret;
+	}
+	free(sp);
 	return first;
 }
 

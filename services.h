@@ -34,6 +34,9 @@ int services_restart(const struct wgphys_config *cfg, int phys_fd, const char *n
 		     const struct state_daemon *d, daemon_journal_fn journal, void *arg,
 		     struct wgp_err *err);
 
+/* The signal that begins d's end in down: SIGTERM or SIGKILL. */
+int services_stop_signal(const struct state_daemon *d);
+
 /* RestoreOnDown: wpa_supplicant and dhcpcd for the links st moved, now
  * back in main; detached, not ours. A failure is a warning in err. */
 int services_restore_main(const struct wgphys_config *cfg, const struct state *st,
