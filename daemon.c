@@ -126,14 +126,16 @@ static void child(int netns_fd, const char *netns, const struct daemon_spec *spe
 	report_and_exit(pipe_fd, errno);
 }
 
-int daemon_start(int netns_fd, const char *netns, const struct daemon_spec *spec,
-		 daemon_journal_fn journal, void *arg, struct wgp_err *err)
+int daemon_start_begin(int netns_fd, const char *netns, const struct daemon_spec *spec,
+		       daemon_journal_fn journal, void *arg, struct daemon_starting *out,
+		       struct wgp_err *err)
 {
 	struct state_daemon d = { 0 };
-	int fds[2], go[2], code = 0, ret;
-	ssize_t n;
+	int fds[2], go[2], ret;
 	pid_t pid;
 
+	*out = (struct daemon_starting){ .pid = -1, .fd = -1, .path = spec->argv[0],
+					 .netns = netns };
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return wgp_fail(err, errno, "Cannot start", "%s", spec->name);
 	if (pipe2(go, O_CLOEXEC) < 0) {
@@ -171,19 +173,43 @@ int daemon_start(int netns_fd, const char *netns, const struct daemon_spec *spec
 		return ret < 0 ? ret : wgp_fail(err, EIO, "Cannot start", "%s", spec->name);
 	}
 	close(go[1]);
+	out->pid = pid;
+	out->fd = fds[0];
+	return 0;
+}
+
+int daemon_start_end(struct daemon_starting *s, struct wgp_err *err)
+{
+	int code = 0;
+	ssize_t n;
+
+	if (s->pid < 0)
+		return 0;
 	/* End of file: the exec closed the pipe; a number: it failed. */
 	do
-		n = read(fds[0], &code, sizeof(code));
+		n = read(s->fd, &code, sizeof(code));
 	while (n < 0 && errno == EINTR);
-	close(fds[0]);
+	if (n < 0)
+		code = errno;
+	close(s->fd);
+	s->fd = -1;
 	if (n < 0 || n == sizeof(code)) {
-		waitpid(pid, NULL, 0);
-		if (n < 0)
-			code = errno;
-		return wgp_fail(err, code, "Cannot start", "%s in namespace \"%s\"",
-				spec->argv[0], netns);
+		waitpid(s->pid, NULL, 0);
+		s->pid = -1;
+		return wgp_fail(err, code, "Cannot start", "%s in namespace \"%s\"", s->path,
+				s->netns);
 	}
+	s->pid = -1;
 	return 0;
+}
+
+int daemon_start(int netns_fd, const char *netns, const struct daemon_spec *spec,
+		 daemon_journal_fn journal, void *arg, struct wgp_err *err)
+{
+	struct daemon_starting s;
+	int ret = daemon_start_begin(netns_fd, netns, spec, journal, arg, &s, err);
+
+	return ret < 0 ? ret : daemon_start_end(&s, err);
 }
 
 int daemon_spawn_main_begin(char *const *argv, struct daemon_spawn *sp, struct wgp_err *err)
@@ -192,6 +218,10 @@ int daemon_spawn_main_begin(char *const *argv, struct daemon_spawn *sp, struct w
 	pid_t pid;
 
 	*sp = (struct daemon_spawn){ .pid = -1, .fd = -1, .name = argv[0] };
+	/* What keeps a program from running is mostly found here: the exec
+	 * itself is not waited for (see end). */
+	if (access(argv[0], X_OK) < 0)
+		return wgp_fail(err, errno, "Cannot start", "%s", argv[0]);
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return wgp_fail(err, errno, "Cannot start", "%s", argv[0]);
 	pid = fork();
@@ -234,11 +264,17 @@ int daemon_spawn_main_end(struct daemon_spawn *sp, struct wgp_err *err)
 
 	if (sp->pid < 0)
 		return 0;
+	/* The first child only forks and exits. */
 	waitpid(sp->pid, NULL, 0);
-	/* End of file: exec'd (close-on-exec); a number: it could not be. */
-	do
-		n = read(sp->fd, &code, sizeof(code));
-	while (n < 0 && errno == EINTR);
+	/* A number: the program could not be run. End of file (exec'd:
+	 * close-on-exec) or nothing yet: no waiting for the exec of a program
+	 * that is not ours, on a slow machine as long as the rest of down. */
+	if (fcntl(sp->fd, F_SETFL, O_NONBLOCK) < 0)
+		n = -1;
+	else
+		do
+			n = read(sp->fd, &code, sizeof(code));
+		while (n < 0 && errno == EINTR);
 	close(sp->fd);
 	sp->pid = sp->fd = -1;
 	if (n == sizeof(code))

@@ -54,34 +54,66 @@ bool services_wpa_conf(const struct wgphys_config *cfg, const char *ifname, char
 	return off < len && access(path, R_OK) == 0;
 }
 
-/*
- * In the foreground (-B), so the pid is its own and its parent sees it
- * exit. --nodev: no udev plugin, which would wait for a udev of the main
- * namespace to vouch for links it never hears about here.
- */
-int services_start_dhcp(const struct wgphys_config *cfg, int phys_fd, const char *netns,
-			daemon_journal_fn journal, void *arg, struct wgp_err *err)
+/* Begin the start, and end it here unless the caller ends it (s). */
+static int start(int phys_fd, const char *netns, const struct daemon_spec *spec,
+		 daemon_journal_fn journal, void *arg, struct daemon_starting *s,
+		 struct wgp_err *err)
 {
-	char *argv[] = { DHCPCD_PATH, "-B", "--nodev", NULL };
+	struct daemon_starting mine;
+	int ret = daemon_start_begin(phys_fd, netns, spec, journal, arg, s ? s : &mine, err);
+
+	return ret < 0 || s ? ret : daemon_start_end(&mine, err);
+}
+
+/*
+ * dhcpcd's arguments after -B or -b. --nodev: no udev plugin, which would
+ * wait for a udev of the main namespace to vouch for links it never hears
+ * about here. -C: the hook scripts that would let the physical network
+ * configure the main namespace through files and services it shares with
+ * it (the hostname, the time servers and time zone, NIS), or start a
+ * wpa_supplicant of its own; each also costs a shell's work at every
+ * event, and the first seconds after up are when the first packets want
+ * the CPU. Names as dhcpcd-run-hooks(8) matches them, Debian's and
+ * upstream's; one that is not installed matches nothing.
+ */
+#define DHCPCD_ARGS "--nodev", "-C", "hostname", "-C", "lookup-hostname", \
+	"-C", "ntp.conf", "-C", "ntp-common.conf", "-C", "chrony.conf", \
+	"-C", "timesyncd.conf", "-C", "openntpd.conf", "-C", "timezone", \
+	"-C", "yp.conf", "-C", "ypbind", "-C", "wpa_supplicant"
+#define DHCPCD_ARGS_TEXT "--nodev -C hostname -C lookup-hostname -C ntp.conf " \
+	"-C ntp-common.conf -C chrony.conf -C timesyncd.conf -C openntpd.conf " \
+	"-C timezone -C yp.conf -C ypbind -C wpa_supplicant"
+
+/* In the foreground (-B), so the pid is its own and its parent sees it
+ * exit. */
+int services_start_dhcp(const struct wgphys_config *cfg, int phys_fd, const char *netns,
+			daemon_journal_fn journal, void *arg, struct daemon_starting *s,
+			struct wgp_err *err)
+{
+	char *argv[] = { DHCPCD_PATH, "-B", DHCPCD_ARGS, NULL };
 	struct daemon_spec spec = { "dhcpcd", "", argv, dhcpcd_caps };
 
+	if (s)
+		*s = (struct daemon_starting){ .pid = -1, .fd = -1 };
 	if (cfg->dhcp != DHCP_DHCPCD)
 		return 0;
-	return daemon_start(phys_fd, netns, &spec, journal, arg, err);
+	return start(phys_fd, netns, &spec, journal, arg, s, err);
 }
 
 int services_start_wpa(const struct wgphys_config *cfg, int phys_fd, const char *netns,
 		       const char *ifname, daemon_journal_fn journal, void *arg,
-		       struct wgp_err *err)
+		       struct daemon_starting *s, struct wgp_err *err)
 {
 	char conf[PATH_MAX];
 	char *argv[] = { WPA_SUPPLICANT_PATH, "-D", "nl80211", "-i", (char *)ifname,
 			 "-c", conf, NULL };
 	struct daemon_spec spec = { "wpa_supplicant", ifname, argv, wpa_caps };
 
+	if (s)
+		*s = (struct daemon_starting){ .pid = -1, .fd = -1 };
 	if (!services_wpa_conf(cfg, ifname, conf, sizeof(conf)))
 		return 0;
-	return daemon_start(phys_fd, netns, &spec, journal, arg, err);
+	return start(phys_fd, netns, &spec, journal, arg, s, err);
 }
 
 int services_restart(const struct wgphys_config *cfg, int phys_fd, const char *netns,
@@ -89,22 +121,29 @@ int services_restart(const struct wgphys_config *cfg, int phys_fd, const char *n
 		     struct wgp_err *err)
 {
 	if (!strcmp(d->name, "wpa_supplicant"))
-		return services_start_wpa(cfg, phys_fd, netns, d->ifname, journal, arg, err);
-	return services_start_dhcp(cfg, phys_fd, netns, journal, arg, err);
+		return services_start_wpa(cfg, phys_fd, netns, d->ifname, journal, arg, NULL, err);
+	return services_start_dhcp(cfg, phys_fd, netns, journal, arg, NULL, err);
 }
 
 /*
- * dhcpcd gets SIGKILL. What it does on SIGTERM is moot here and slow: it
- * deconfigures links that are leaving the namespace anyway and runs its
- * hook scripts for each of them (seconds, on a slow machine), while what
- * matters of it is on disk already: the lease, which must survive (down
- * puts the address back in main from the journal, and the DHCP client
- * there goes on with the same lease; so never a release). wpa_supplicant
- * gets SIGTERM: it says goodbye to the access point, and quickly.
+ * Our daemons get SIGKILL: down moves their links away at once, and what
+ * they do on SIGTERM is moot then, and slow. dhcpcd deconfigures links
+ * that are leaving the namespace and runs its hook scripts for each
+ * (seconds, on a slow machine), while what matters of it is on disk
+ * already: the lease, which must survive (down puts the address back in
+ * main from the journal, and the DHCP client there goes on with the same
+ * lease; so never a release). wpa_supplicant, its interface gone from under
+ * it, asks for it by name at every step of its cleanup, and the kernel runs
+ * modprobe for each such name (seconds, in the test VM). The access point
+ * is told goodbye all the same: the kernel disconnects a station when its
+ * interface goes down, as it does when its phy leaves the namespace.
+ * Anything else of ours (none yet) would get SIGTERM.
  */
 int services_stop_signal(const struct state_daemon *d)
 {
-	return !strcmp(d->name, "dhcpcd") ? SIGKILL : SIGTERM;
+	if (!strcmp(d->name, "dhcpcd") || !strcmp(d->name, "wpa_supplicant"))
+		return SIGKILL;
+	return SIGTERM;
 }
 
 static bool is_wireless(const struct state_link *l)
@@ -170,6 +209,6 @@ void services_describe(const struct wgphys_config *cfg, const struct state *st,
 	}
 	if (cfg->dhcp != DHCP_DHCPCD)
 		return;
-	snprintf(line, sizeof(line), "ip netns exec %s dhcpcd -b --nodev", st->netns);
+	snprintf(line, sizeof(line), "ip netns exec %s dhcpcd -b " DHCPCD_ARGS_TEXT, st->netns);
 	emit(arg, line);
 }

@@ -236,25 +236,36 @@ static int journal_daemon(void *arg, const struct state_daemon *d, struct wgp_er
 	return ret < 0 ? wgp_fail(err, ret, "Cannot record", "%s", d->name) : journal(u, err);
 }
 
+/* Begun one after the other, ended together: each waits for its exec,
+ * and those waits overlap. */
 static int step_daemons(struct up *u, struct wgp_err *err)
 {
 	const struct state *st = u->st;
-	int ret;
+	struct daemon_starting *s = calloc(st->n_links + 1, sizeof(*s));
+	size_t n = 0;
+	int ret = 0, r;
 
-	for (size_t i = 0; i < st->n_links; i++) {
+	if (!s)
+		return wgp_fail(err, ENOMEM, "Cannot start", "the daemons");
+	for (size_t i = 0; !ret && i < st->n_links; i++) {
 		if (st->links[i].wiphy < 0)
 			continue;
 		ret = fault_step("start wpa_supplicant", err);
 		if (!ret)
 			ret = services_start_wpa(u->cfg, u->phys_fd, st->netns, st->links[i].name,
-						 journal_daemon, u, err);
-		if (ret < 0)
-			return ret;
+						 journal_daemon, u, &s[n++], err);
 	}
-	ret = fault_step("start dhcpcd", err);
-	if (ret < 0)
-		return ret;
-	return services_start_dhcp(u->cfg, u->phys_fd, st->netns, journal_daemon, u, err);
+	if (!ret)
+		ret = fault_step("start dhcpcd", err);
+	if (!ret)
+		ret = services_start_dhcp(u->cfg, u->phys_fd, st->netns, journal_daemon, u,
+					  &s[n++], err);
+	for (size_t i = 0; i < n; i++) {
+		r = daemon_start_end(&s[i], err);
+		ret = ret ? ret : r;
+	}
+	free(s);
+	return ret;
 }
 
 static int step_endpoints(struct up *u, struct wgp_err *err)
