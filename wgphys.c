@@ -392,11 +392,13 @@ static int cmd_up(int argc, char *argv[], const char *config_path)
 		return fail_input("up", "--wait goes with neither --dry-run nor --foreground");
 	if (!dry_run && (ret = need_root("up")))
 		return ret;
+	trace_mark("up: command");
 	resume = !dry_run && guard_missing();
 	ret = resume ? load_config("up", config_path, &cfg)
 		     : load_all("up", config_path, &cfg, &wg);
 	if (ret)
 		return ret;
+	trace_mark("up: configuration read");
 	if (dry_run) {
 		ret = up_dry_run(cfg, wg, print_line, NULL, &err);
 		ret = ret < 0 ? up_failed(&err, ret) : 0;

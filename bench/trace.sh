@@ -76,6 +76,7 @@ phys_settled() {
 
 sys_dhcpcd='' mon_pid='' world_started=''
 teardown() {
+	[[ -n ${modprobe_was-} ]] && echo "$modprobe_was" >/proc/sys/kernel/modprobe
 	[[ -n $mon_pid && -s $LOG/mon.pid ]] && kill "$(<"$LOG/mon.pid")" 2>/dev/null
 	[[ -e /run/wgphys/state ]] && "$WGPHYS" down >/dev/null 2>&1
 	[[ -n $sys_dhcpcd ]] && kill "$sys_dhcpcd" 2>/dev/null
@@ -85,6 +86,21 @@ trap teardown EXIT
 
 world_up || { echo "BROKE: the world did not come up"; exit 1; }
 world_started=1
+# The guest's root is 9p: read the programs once, as bench/updown.sh does.
+"$WGPHYS" status >/dev/null 2>&1
+ip -V >/dev/null
+# Every module the kernel asks for, stamped: a modprobe costs a second of
+# CPU here.
+# (Only if the wrapper can run there: a modprobe that fails breaks more.)
+modprobe_was=$(</proc/sys/kernel/modprobe)
+# shellcheck disable=SC2016 # expanded by the wrapper
+printf '#!/bin/sh\necho "$(date +%%s.%%N) modprobe $*" >>%s/modprobe.events\nexec %s "$@"\n' \
+	"$LOG" "$modprobe_was" >"$LOG/modprobe"
+if chmod 755 "$LOG/modprobe" && "$LOG/modprobe" --version >/dev/null 2>&1; then
+	echo "$LOG/modprobe" >/proc/sys/kernel/modprobe
+else
+	modprobe_was=
+fi
 printf '[Tunnel]\nConfig = %s\n' "$WORLD_WG_CONF" >/etc/wgphys.conf
 ((DEBUG)) && echo debug >>/etc/dhcpcd.conf
 
@@ -115,11 +131,12 @@ cpu_snap() {
 	read -r _ u n sy id io irq sirq _ </proc/stat
 	echo "0 ALL $((u + n + sy + irq + sirq)) idle $((id + io))"
 }
-# Who used the CPU between two snapshots, busiest first.
+# Who used the CPU between two snapshots, busiest first (by pid: a
+# kworker's name changes with its work).
 cpu_diff() { # BEFORE AFTER
-	awk 'NR == FNR { t[$1 " " $2] = $3; if ($2 == "ALL") idle = $5; next }
-		$2 == "ALL" { printf "%6d ticks busy, %d idle (whole guest)\n", $3 - t[$1 " " $2], $5 - idle; next }
-		{ d = $3 - t[$1 " " $2]; if (d > 0) print d, $1, $2 }' "$1" "$2" |
+	awk 'NR == FNR { t[$1] = $3; if ($2 == "ALL") idle = $5; next }
+		$2 == "ALL" { printf "%6d ticks busy, %d idle (whole guest)\n", $3 - t[$1], $5 - idle; next }
+		{ d = $3 - t[$1]; if (d > 0) print d, $1, $2 }' "$1" "$2" |
 		sort -rn | head -n 15 | awk '{ if ($2 == "ticks") print; else printf "%6d %s (pid %s)\n", $1, $3, $2 }'
 }
 
@@ -140,8 +157,39 @@ probe() {
 	done
 }
 
+# What RestoreOnDown started in main at the end of the last round: not part
+# of the starting state (bench/updown.sh does the same), and a daemon whose
+# interface left asks for it by name, which runs modprobe each time.
+stop_restored() {
+	local p comm pids=()
+	for p in /proc/[0-9]*; do
+		read -r comm 2>/dev/null <"$p/comm" || continue
+		[[ $comm == dhcpcd || $comm == wpa_supplicant ]] || continue
+		[[ $(stat -L -c %i "$p/ns/net" 2>/dev/null) == "$(stat -L -c %i /proc/self/ns/net)" ]] ||
+			continue
+		p=${p#/proc/}
+		[[ -n $sys_dhcpcd ]] && { [[ $p == "$sys_dhcpcd" ]] || under "$p" "$sys_dhcpcd"; } && continue
+		pids+=("$p")
+	done
+	((${#pids[@]})) || return 0
+	kill -TERM "${pids[@]}" 2>/dev/null
+	wait_for 10 bash -c "! kill -0 ${pids[*]} 2>/dev/null"
+}
+under() { # is pid $1 a descendant of $2
+	local p=$1 stat
+	while [[ -n $p ]] && ((p > 1)); do
+		((p == $2)) && return 0
+		read -r stat 2>/dev/null <"/proc/$p/stat" || return 1
+		read -r _ p _ <<<"${stat##*) }"
+	done
+	return 1
+}
+
 for ((r = 1; r <= ROUNDS; r++)); do
 	rm -f "$LOG"/*.trace "$LOG"/*.events "$LOG/mon.pid" "$LOG/dhcpcd.log" /run/wgphys/dhcpcd.log
+	stop_restored
+	ip addr flush dev wlan0 2>/dev/null
+	ip link set wlan0 down 2>/dev/null
 	# An online laptop.
 	if [[ -z $sys_dhcpcd ]] || ! kill -0 "$sys_dhcpcd" 2>/dev/null || ! has_lease; then
 		[[ -n $sys_dhcpcd ]] && kill "$sys_dhcpcd" 2>/dev/null && sleep 1
@@ -183,7 +231,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		awk '{ t = $1; $1 = ""; print t, "wire" $0 }' >"$LOG/wire.events"
 
 	echo "=== round $r: timeline (ms from up's start)"
-	sort -n -k1,1 "$LOG/bench.trace" "$LOG/wgphys.trace" "$LOG/phys.events" "$LOG/wire.events" |
+	touch "$LOG/modprobe.events"
+	sort -n -k1,1 "$LOG/bench.trace" "$LOG/wgphys.trace" "$LOG/phys.events" "$LOG/wire.events" \
+		"$LOG/modprobe.events" |
 		awk -v t0="$t0" '{ t = $1; $1 = ""; printf "%9.1f %s\n", (t - t0) * 1000, $0 }' |
 		sed -E 's/ (ethertype IPv4 \(0x0800\), |ethertype ARP \(0x0806\), )/ /'
 	echo "=== round $r: CPU during up (ticks of 10 ms)"
