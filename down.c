@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <sys/wait.h>
 
 #include "caps.h"
 #include "daemon.h"
@@ -41,6 +43,8 @@ struct back {
 	struct wgp_err warn;	/* what did not come back quite as it was */
 	struct wgp_err step;	/* the current item's */
 	struct daemon_stopping *stopping;	/* signalled, not yet gone */
+	pid_t tunnel_pid;	/* the child deleting the tunnel; 0: none */
+	int tunnel_ifindex;
 };
 
 /* Keep the first failure; go on with the next item either way. */
@@ -108,20 +112,85 @@ static void stop_end(struct back *b)
 	b->stopping = NULL;
 }
 
-/* The tunnel goes first: its routes would shadow the ones put back below
- * (a default route of the same metric is "already there"). */
+/*
+ * The tunnel goes first: its routes would shadow the ones put back below
+ * (a default route of the same metric is "already there"). Its end is
+ * slow, and most of it does not matter here: once the kernel has unlisted
+ * it (and its routes with it) it waits for RCU and tears down WireGuard's
+ * work queues, hundreds of ms on a slow machine. So a child deletes it
+ * while the devices come back; tunnel_unlisted waits, before main's routes
+ * return, for the part that matters, and tunnel_gone for the rest.
+ */
 static void delete_tunnel(struct back *b)
 {
 	struct link_info li;
+	struct nlk *nl = NULL;
 	int ret;
+	pid_t pid;
 
 	if (!b->st->tunnel[0] || rtnl_link_by_name(b->nl_main, b->st->tunnel, &li) < 0 ||
 	    strcmp(li.kind, "wireguard"))
 		return;
 	ret = fault_step("delete the tunnel", &b->step);
-	if (!ret && (ret = rtnl_link_del(b->nl_main, li.ifindex)) < 0)
+	if (ret < 0) {
+		item(b, ret);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		/* Its own socket: replies to the parent's are the parent's. */
+		ret = nlk_open(&nl, NETLINK_ROUTE, -1);
+		if (!ret)
+			ret = rtnl_link_del(nl, li.ifindex);
+		_exit(ret < 0 ? wgp_errno(ret) & 0xff : 0);
+	}
+	if (pid > 0) {
+		b->tunnel_pid = pid;
+		b->tunnel_ifindex = li.ifindex;
+		return;
+	}
+	ret = rtnl_link_del(b->nl_main, li.ifindex);	/* no child: here */
+	if (ret < 0)
 		wgp_fail(&b->step, ret, "Cannot delete", "%s", b->st->tunnel);
 	item(b, ret);
+}
+
+/* The child's verdict: its exit status is the errno of the deletion (0
+ * success); once read, the child is gone. */
+static void tunnel_verdict(struct back *b, int status)
+{
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+
+	b->tunnel_pid = 0;
+	if (code)
+		wgp_fail(&b->step, code, "Cannot delete", "%s", b->st->tunnel);
+	item(b, code ? -code : 0);
+}
+
+/* Until the tunnel is no longer listed, or its child has ended. */
+static void tunnel_unlisted(struct back *b)
+{
+	const struct timespec tick = { 0, 2 * 1000 * 1000 };
+	struct link_info li;
+	int status;
+
+	while (b->tunnel_pid > 0) {
+		if (rtnl_link_by_name(b->nl_main, b->st->tunnel, &li) < 0 ||
+		    li.ifindex != b->tunnel_ifindex)
+			return;
+		if (waitpid(b->tunnel_pid, &status, WNOHANG) == b->tunnel_pid)
+			tunnel_verdict(b, status);
+		else
+			nanosleep(&tick, NULL);
+	}
+}
+
+static void tunnel_gone(struct back *b)
+{
+	int status;
+
+	if (b->tunnel_pid > 0 && waitpid(b->tunnel_pid, &status, 0) == b->tunnel_pid)
+		tunnel_verdict(b, status);
 }
 
 /* The namespace, if it is still the one up made (a crash before its
@@ -253,17 +322,20 @@ static int teardown(const struct state *st, struct wgp_err *err)
 		goto out;
 	}
 	delete_tunnel(&b);
-	trace_mark("down: tunnel deleted");
 	open_physical(&b);
 	if (b.phys_fd >= 0)
 		return_devices(&b);
 	trace_mark("down: devices returned");
+	tunnel_unlisted(&b);
+	trace_mark("down: tunnel unlisted");
 	restore_links(&b);
 	trace_mark("down: links restored");
 	restore_files(&b);
 	trace_mark("down: files restored");
 	stop_end(&b);
 	trace_mark("down: the daemons are gone");
+	tunnel_gone(&b);
+	trace_mark("down: tunnel deleted");
 	remove_fence(&b);
 	trace_mark("down: fence removed");
 	ret = b.first;
@@ -273,6 +345,8 @@ static int teardown(const struct state *st, struct wgp_err *err)
 out:
 	if (b.stopping)
 		daemon_stop_end(b.stopping, DAEMON_TERM_WAIT_MS, NULL);
+	if (b.tunnel_pid > 0)
+		waitpid(b.tunnel_pid, NULL, 0);
 	nlk_close(b.nl_phys);
 	nlk_close(b.nl_main);
 	if (b.phys_fd >= 0)
