@@ -52,14 +52,12 @@ guard_alive() {
 # Live (not zombie) dhcpcd and wpa_supplicant processes whose network
 # namespace is not main's.
 outside() {
-	local p main stat
+	local p main stat comm
 	main=$(stat -L -c %i /proc/self/ns/net)
 	for p in /proc/[0-9]*; do
-		case $(cat "$p/comm" 2>/dev/null) in
-		dhcpcd | wpa_supplicant) ;;
-		*) continue ;;
-		esac
-		stat=$(cat "$p/stat" 2>/dev/null) || continue
+		read -r comm 2>/dev/null <"$p/comm" || continue
+		[[ $comm == dhcpcd || $comm == wpa_supplicant ]] || continue
+		read -r stat 2>/dev/null <"$p/stat" || continue
 		stat=${stat##*) }
 		[[ ${stat%% *} == [ZX] ]] && continue
 		[[ $(stat -L -c %i "$p/ns/net" 2>/dev/null) != "$main" ]] && echo "${p#/proc/}"
