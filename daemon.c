@@ -308,11 +308,17 @@ struct daemon_stopping {
 	struct timespec t0;	/* when they were signalled */
 };
 
-/* Session id and start time from /proc/PID/stat (fields 6 and 22). */
-static bool proc_session(pid_t pid, pid_t *sid, unsigned long long *start)
+/* What /proc/PID/stat says of a live process (fields 4, 6 and 22). */
+struct proc_ids {
+	pid_t ppid, sid;
+	unsigned long long start;
+};
+
+/* false if the process is gone or a zombie. */
+static bool proc_ids(pid_t pid, struct proc_ids *ids)
 {
 	char path[64], buf[1024], *p, state;
-	int fd, s;
+	int fd, ppid, sid;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -325,10 +331,11 @@ static bool proc_session(pid_t pid, pid_t *sid, unsigned long long *start)
 		return false;
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %c %*d %*d %d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
-			 "%*d %*d %*d %*d %*d %*d %llu", &state, &s, start) != 3)
+	if (!p || sscanf(p + 1, " %c %d %*d %d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
+			 "%*d %*d %*d %*d %*d %*d %llu", &state, &ppid, &sid, &ids->start) != 4)
 		return false;
-	*sid = s;
+	ids->ppid = ppid;
+	ids->sid = sid;
 	return state != 'Z' && state != 'X';
 }
 
@@ -342,29 +349,64 @@ static bool proc_in_netns(pid_t pid, dev_t dev, ino_t ino)
 	return ino && stat(path, &sb) == 0 && sb.st_dev == dev && sb.st_ino == ino;
 }
 
+enum tie { TIE_NONE, TIE_LEADER, TIE_SESSION, TIE_CHILD };
+
 /*
- * Take pid on the list if it is provably one of ours: the daemon itself
- * (its pid and start time), or a process of the daemon's session that
- * lives in our namespace (dhcpcd's helpers). The pidfd is opened first and
- * the proof made after: the pid cannot change hands while the pidfd is
- * held and the process is alive.
+ * Whether pid is provably d's, and how: d itself (its pid and start
+ * time); a process of d's session that lives in our namespace (dhcpcd's
+ * helpers); or a process of our namespace whose parent is d, alive (what
+ * a subreaper such as the guard adopted: the helpers of a daemon that
+ * died, which may not heed SIGTERM).
+ */
+static enum tie tie(pid_t pid, const struct proc_ids *ids, const struct state_daemon *d,
+		    bool d_alive, bool child, dev_t dev, ino_t ino)
+{
+	if (d->pid <= 0)
+		return TIE_NONE;
+	if (child)
+		return d_alive && ids->ppid == d->pid && ids->start >= d->starttime &&
+		       proc_in_netns(pid, dev, ino) ? TIE_CHILD : TIE_NONE;
+	if (pid == d->pid)
+		return ids->start == d->starttime ? TIE_LEADER : TIE_NONE;
+	if (ids->sid == d->pid && ids->start >= d->starttime && proc_in_netns(pid, dev, ino))
+		return TIE_SESSION;
+	return TIE_NONE;
+}
+
+/* The one of d[0..n) that pid is tied to, a daemon or its session before
+ * a parent; its index, or -1. */
+static ssize_t owner(pid_t pid, const struct state_daemon *d, const bool *alive, size_t n,
+		     dev_t dev, ino_t ino, enum tie *how)
+{
+	struct proc_ids ids;
+
+	if (!proc_ids(pid, &ids))
+		return -1;
+	for (int child = 0; child < 2; child++)
+		for (size_t i = 0; i < n; i++)
+			if ((*how = tie(pid, &ids, &d[i], alive[i], child, dev, ino)) != TIE_NONE)
+				return (ssize_t)i;
+	return -1;
+}
+
+/*
+ * Take pid on the list if it is provably one of d's (owner). The pidfd is
+ * opened first and the proof made again after: the pid cannot change hands
+ * while the pidfd is held and the process is alive.
  */
 static void consider(struct daemon_stopping *s, pid_t pid, const struct state_daemon *d,
-		     int sig, dev_t dev, ino_t ino)
+		     const bool *alive, const int *sigs, size_t n, dev_t dev, ino_t ino)
 {
-	unsigned long long start = 0;
 	struct target *v;
-	pid_t sid = 0;
-	bool leader;
+	enum tie how;
+	ssize_t i;
 	int fd;
 
 	fd = (int)pidfd_open(pid, 0);
 	if (fd < 0)
 		return;
-	leader = pid == d->pid;
-	if (!proc_session(pid, &sid, &start) ||
-	    (leader ? start != d->starttime :
-	     sid != d->pid || start < d->starttime || !proc_in_netns(pid, dev, ino)))
+	i = owner(pid, d, alive, n, dev, ino, &how);
+	if (i < 0)
 		goto drop;
 	if (s->n == s->cap) {
 		v = realloc(s->v, (s->cap * 2 + 8) * sizeof(*v));
@@ -373,36 +415,39 @@ static void consider(struct daemon_stopping *s, pid_t pid, const struct state_da
 		s->v = v;
 		s->cap = s->cap * 2 + 8;
 	}
-	s->v[s->n++] = (struct target){ .pidfd = fd, .pid = pid, .sid = d->pid, .sig = sig,
-					.leader = leader };
+	/* An adopted orphan goes at once: nothing of it would stop it. */
+	s->v[s->n++] = (struct target){ .pidfd = fd, .pid = pid, .sid = d[i].pid,
+					.sig = how == TIE_CHILD ? SIGKILL : sigs[i],
+					.leader = how == TIE_LEADER };
 	return;
 drop:
 	close(fd);
 }
 
-/* One pass over /proc for the daemons and their sessions. */
+/* One pass over /proc for the daemons, their sessions and children. */
 static void gather(struct daemon_stopping *s, const struct state_daemon *d, const int *sigs,
 		   size_t n, dev_t dev, ino_t ino)
 {
+	bool *alive = calloc(n + 1, sizeof(*alive));
 	struct dirent *de;
+	enum tie how;
 	DIR *dir;
 
-	dir = opendir("/proc");
-	if (!dir)
+	if (!alive)
 		return;
-	while ((de = readdir(dir))) {
-		unsigned long long start;
-		pid_t pid, sid;
+	for (size_t i = 0; i < n; i++)
+		alive[i] = d[i].pid > 0 && proc_starttime(d[i].pid) == d[i].starttime;
+	dir = opendir("/proc");
+	while (dir && (de = readdir(dir))) {
 		char *end;
+		pid_t pid = (pid_t)strtol(de->d_name, &end, 10);
 
-		pid = (pid_t)strtol(de->d_name, &end, 10);
-		if (*end || pid <= 0 || !proc_session(pid, &sid, &start))
-			continue;
-		for (size_t i = 0; i < n; i++)
-			if (d[i].pid > 0 && (pid == d[i].pid || sid == d[i].pid))
-				consider(s, pid, &d[i], sigs[i], dev, ino);
+		if (!*end && pid > 0 && owner(pid, d, alive, n, dev, ino, &how) >= 0)
+			consider(s, pid, d, alive, sigs, n, dev, ino);
 	}
-	closedir(dir);
+	if (dir)
+		closedir(dir);
+	free(alive);
 }
 
 static int elapsed_ms(const struct timespec *t0)

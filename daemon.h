@@ -73,8 +73,10 @@ bool daemon_alive(const struct state_daemon *d);
  * Stopping daemons: only what is provably ours is signalled, never
  * inferred from an absence: a daemon by its pid and start time, one of
  * its helpers by its session and by living in the namespace of that
- * identity (netns_ino 0: unknown, then helpers are left alone). Already
- * gone is success.
+ * identity (netns_ino 0: unknown, then helpers are left alone), and a
+ * process of that namespace whose parent is one of the daemons (the
+ * guard, a subreaper, adopts the helpers of a daemon that died; they get
+ * SIGKILL). Already gone is success.
  */
 #define DAEMON_TERM_WAIT_MS 3000	/* after SIGTERM, before SIGKILL */
 #define DAEMON_KILL_WAIT_MS 2000	/* after SIGKILL, before giving up */
