@@ -306,6 +306,12 @@ struct daemon_stopping {
 	struct target *v;
 	size_t n, cap;
 	struct timespec t0;	/* when they were signalled */
+	pid_t first;		/* the daemon signalled alone first; 0: none */
+	struct state_daemon *d;	/* what was asked for, for the last look */
+	int *sigs;
+	size_t nd;
+	dev_t dev;
+	ino_t ino;
 };
 
 /* What /proc/PID/stat says of a live process (fields 4, 6 and 22). */
@@ -349,104 +355,166 @@ static bool proc_in_netns(pid_t pid, dev_t dev, ino_t ino)
 	return ino && stat(path, &sb) == 0 && sb.st_dev == dev && sb.st_ino == ino;
 }
 
-enum tie { TIE_NONE, TIE_LEADER, TIE_SESSION, TIE_CHILD };
+/* A process as one pass over /proc saw it. */
+struct seen {
+	pid_t pid;
+	struct proc_ids ids;
+};
+
+/* Every live process, in one pass over /proc (which lists them by pid,
+ * ascending); NULL if that cannot be read. */
+static struct seen *snapshot(size_t *n)
+{
+	struct seen *v = NULL, *w;
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *dir;
+
+	*n = 0;
+	dir = opendir("/proc");
+	if (!dir)
+		return NULL;
+	while ((de = readdir(dir))) {
+		char *end;
+		pid_t pid = (pid_t)strtol(de->d_name, &end, 10);
+		struct proc_ids ids;
+
+		if (*end || pid <= 0 || !proc_ids(pid, &ids))
+			continue;
+		if (*n == cap) {
+			w = realloc(v, (cap * 2 + 64) * sizeof(*v));
+			if (!w)
+				break;
+			v = w;
+			cap = cap * 2 + 64;
+		}
+		v[(*n)++] = (struct seen){ .pid = pid, .ids = ids };
+	}
+	closedir(dir);
+	return v;
+}
+
+static int seen_cmp(const void *key, const void *elem)
+{
+	pid_t pid = *(const pid_t *)key, other = ((const struct seen *)elem)->pid;
+
+	return (pid > other) - (pid < other);
+}
+
+/* Whether p descends from anc, going up its parents as the pass saw them. */
+static bool descends(const struct seen *v, size_t n, const struct seen *p, pid_t anc)
+{
+	for (int depth = 0; p && depth < 64; depth++) {
+		if (p->ids.ppid == anc)
+			return true;
+		if (p->ids.ppid <= 1)
+			return false;
+		p = bsearch(&p->ids.ppid, v, n, sizeof(*v), seen_cmp);
+	}
+	return false;
+}
+
+enum tie { TIE_NONE, TIE_LEADER, TIE_SESSION, TIE_DESCENDANT };
 
 /*
- * Whether pid is provably d's, and how: d itself (its pid and start
- * time); a process of d's session that lives in our namespace (dhcpcd's
- * helpers); or a process of our namespace whose parent is d, alive (what
- * a subreaper such as the guard adopted: the helpers of a daemon that
- * died, which may not heed SIGTERM).
+ * Whether p is provably d's, and how: d itself (its pid and start time);
+ * a process of d's session that lives in our namespace (dhcpcd's
+ * helpers); or, with desc, a process of our namespace that descends from
+ * d, alive (the guard, a subreaper, adopts what a daemon that died left:
+ * its helpers, which may not heed SIGTERM, and theirs).
  */
-static enum tie tie(pid_t pid, const struct proc_ids *ids, const struct state_daemon *d,
-		    bool d_alive, bool child, dev_t dev, ino_t ino)
+static enum tie tie(const struct seen *v, size_t nv, const struct seen *p,
+		    const struct state_daemon *d, bool d_alive, bool desc, dev_t dev, ino_t ino)
 {
 	if (d->pid <= 0)
 		return TIE_NONE;
-	if (child)
-		return d_alive && ids->ppid == d->pid && ids->start >= d->starttime &&
-		       proc_in_netns(pid, dev, ino) ? TIE_CHILD : TIE_NONE;
-	if (pid == d->pid)
-		return ids->start == d->starttime ? TIE_LEADER : TIE_NONE;
-	if (ids->sid == d->pid && ids->start >= d->starttime && proc_in_netns(pid, dev, ino))
+	if (desc)
+		return d_alive && p->ids.start >= d->starttime && descends(v, nv, p, d->pid) &&
+		       proc_in_netns(p->pid, dev, ino) ? TIE_DESCENDANT : TIE_NONE;
+	if (p->pid == d->pid)
+		return p->ids.start == d->starttime ? TIE_LEADER : TIE_NONE;
+	if (p->ids.sid == d->pid && p->ids.start >= d->starttime &&
+	    proc_in_netns(p->pid, dev, ino))
 		return TIE_SESSION;
 	return TIE_NONE;
 }
 
-/* The one of d[0..n) that pid is tied to, a daemon or its session before
- * a parent; its index, or -1. */
-static ssize_t owner(pid_t pid, const struct state_daemon *d, const bool *alive, size_t n,
-		     dev_t dev, ino_t ino, enum tie *how)
-{
-	struct proc_ids ids;
+struct asked {
+	const struct state_daemon *d;
+	const int *sigs;
+	const bool *alive;
+	size_t n;
+	dev_t dev;
+	ino_t ino;
+};
 
-	if (!proc_ids(pid, &ids))
-		return -1;
-	for (int child = 0; child < 2; child++)
-		for (size_t i = 0; i < n; i++)
-			if ((*how = tie(pid, &ids, &d[i], alive[i], child, dev, ino)) != TIE_NONE)
+/* The one of the daemons p is tied to, as itself or its session before as
+ * a descendant; its index, or -1. */
+static ssize_t owner(const struct asked *a, const struct seen *v, size_t nv,
+		     const struct seen *p, enum tie *how)
+{
+	for (int desc = 0; desc < 2; desc++)
+		for (size_t i = 0; i < a->n; i++) {
+			*how = tie(v, nv, p, &a->d[i], a->alive[i], desc, a->dev, a->ino);
+			if (*how != TIE_NONE)
 				return (ssize_t)i;
+		}
 	return -1;
 }
 
 /*
- * Take pid on the list if it is provably one of d's (owner). The pidfd is
- * opened first and the proof made again after: the pid cannot change hands
- * while the pidfd is held and the process is alive.
+ * Take p on the list, d's (owner) as how says. The pidfd is opened first
+ * and then the start time read again: it is the process the pass saw, and
+ * its pid cannot change hands while the pidfd is held.
  */
-static void consider(struct daemon_stopping *s, pid_t pid, const struct state_daemon *d,
-		     const bool *alive, const int *sigs, size_t n, dev_t dev, ino_t ino)
+static void consider(struct daemon_stopping *s, const struct seen *p,
+		     const struct state_daemon *d, int sig, enum tie how)
 {
-	struct target *v;
-	enum tie how;
-	ssize_t i;
+	struct proc_ids now;
+	struct target *t;
 	int fd;
 
-	fd = (int)pidfd_open(pid, 0);
+	fd = (int)pidfd_open(p->pid, 0);
 	if (fd < 0)
 		return;
-	i = owner(pid, d, alive, n, dev, ino, &how);
-	if (i < 0)
+	if (!proc_ids(p->pid, &now) || now.start != p->ids.start)
 		goto drop;
 	if (s->n == s->cap) {
-		v = realloc(s->v, (s->cap * 2 + 8) * sizeof(*v));
-		if (!v)
+		t = realloc(s->v, (s->cap * 2 + 8) * sizeof(*t));
+		if (!t)
 			goto drop;
-		s->v = v;
+		s->v = t;
 		s->cap = s->cap * 2 + 8;
 	}
 	/* An adopted orphan goes at once: nothing of it would stop it. */
-	s->v[s->n++] = (struct target){ .pidfd = fd, .pid = pid, .sid = d[i].pid,
-					.sig = how == TIE_CHILD ? SIGKILL : sigs[i],
+	s->v[s->n++] = (struct target){ .pidfd = fd, .pid = p->pid, .sid = d->pid,
+					.sig = how == TIE_DESCENDANT ? SIGKILL : sig,
 					.leader = how == TIE_LEADER };
 	return;
 drop:
 	close(fd);
 }
 
-/* One pass over /proc for the daemons, their sessions and children. */
+/* One pass over /proc for the daemons, their sessions and descendants. */
 static void gather(struct daemon_stopping *s, const struct state_daemon *d, const int *sigs,
 		   size_t n, dev_t dev, ino_t ino)
 {
 	bool *alive = calloc(n + 1, sizeof(*alive));
-	struct dirent *de;
+	struct asked a = { d, sigs, alive, n, dev, ino };
+	struct seen *v = NULL;
+	size_t nv = 0;
 	enum tie how;
-	DIR *dir;
+	ssize_t i;
 
 	if (!alive)
 		return;
-	for (size_t i = 0; i < n; i++)
-		alive[i] = d[i].pid > 0 && proc_starttime(d[i].pid) == d[i].starttime;
-	dir = opendir("/proc");
-	while (dir && (de = readdir(dir))) {
-		char *end;
-		pid_t pid = (pid_t)strtol(de->d_name, &end, 10);
-
-		if (!*end && pid > 0 && owner(pid, d, alive, n, dev, ino, &how) >= 0)
-			consider(s, pid, d, alive, sigs, n, dev, ino);
-	}
-	if (dir)
-		closedir(dir);
+	for (size_t k = 0; k < n; k++)
+		alive[k] = d[k].pid > 0 && proc_starttime(d[k].pid) == d[k].starttime;
+	v = snapshot(&nv);
+	for (size_t k = 0; k < nv; k++)
+		if ((i = owner(&a, v, nv, &v[k], &how)) >= 0)
+			consider(s, &v[k], &d[i], sigs[i], how);
+	free(v);
 	free(alive);
 }
 
@@ -516,32 +584,61 @@ static bool has_leader(const struct daemon_stopping *s, pid_t sid)
 	return false;
 }
 
+/*
+ * Send each target of daemon sid (-1: of every daemon not signalled yet)
+ * its first signal. A daemon whose first signal is SIGTERM is asked
+ * alone: it takes its helpers down in order (helpers whose daemon is gone
+ * are asked themselves). SIGKILL goes to every process of its session at
+ * once: nothing of it is left to run.
+ */
+static void signal_group(struct daemon_stopping *s, pid_t sid)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct target *t = &s->v[i];
+
+		if (sid < 0 ? t->sid == s->first : t->sid != sid)
+			continue;
+		if (t->leader || t->sig == SIGKILL || !has_leader(s, t->sid))
+			pidfd_send_signal(t->pidfd, t->sig, NULL, 0);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &s->t0);
+}
+
 int daemon_stop_begin(const struct state_daemon *d, const int *sigs, size_t n,
-		      dev_t netns_dev, ino_t netns_ino, struct daemon_stopping **out)
+		      dev_t netns_dev, ino_t netns_ino, const struct state_daemon *first,
+		      struct daemon_stopping **out)
 {
 	struct daemon_stopping *s = calloc(1, sizeof(*s));
 
 	*out = s;
 	if (!s)
 		return -ENOMEM;
+	s->d = calloc(n + 1, sizeof(*s->d));
+	s->sigs = calloc(n + 1, sizeof(*s->sigs));
+	if (!s->d || !s->sigs) {
+		free(s->d);
+		free(s->sigs);
+		free(s);
+		*out = NULL;
+		return -ENOMEM;
+	}
+	memcpy(s->d, d, n * sizeof(*d));
+	memcpy(s->sigs, sigs, n * sizeof(*sigs));
+	s->nd = n;
+	s->dev = netns_dev;
+	s->ino = netns_ino;
 	gather(s, d, sigs, n, netns_dev, netns_ino);
-	clock_gettime(CLOCK_MONOTONIC, &s->t0);
 	trace_mark("stop: %zu processes of %zu daemons", s->n, n);
-	/*
-	 * A daemon whose first signal is SIGTERM is asked alone: it takes its
-	 * helpers down in order (helpers whose daemon is gone are asked
-	 * themselves). SIGKILL goes to every process of its session at once:
-	 * nothing of it is left to run.
-	 */
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].leader || s->v[i].sig == SIGKILL || !has_leader(s, s->v[i].sid))
-			pidfd_send_signal(s->v[i].pidfd, s->v[i].sig, NULL, 0);
+	s->first = first ? first->pid : 0;
+	signal_group(s, s->first ? s->first : -1);
 	return 0;
 }
 
 int daemon_stop_await(struct daemon_stopping *s, const struct state_daemon *d, int ms,
 		      struct wgp_err *err)
 {
+	int ret = 0;
+
 	if (!s)
 		return 0;
 	wait_exits(s, d->pid, ms);
@@ -552,11 +649,13 @@ int daemon_stop_await(struct daemon_stopping *s, const struct state_daemon *d, i
 		wait_exits(s, d->pid, DAEMON_KILL_WAIT_MS);
 		break;
 	}
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; !ret && i < s->n; i++)
 		if (s->v[i].sid == d->pid)
-			return wgp_fail(err, EBUSY, "Cannot stop", "%s (pid %d)", d->name,
-					(int)s->v[i].pid);
-	return 0;
+			ret = wgp_fail(err, EBUSY, "Cannot stop", "%s (pid %d)", d->name,
+				       (int)s->v[i].pid);
+	if (d->pid == s->first)
+		signal_group(s, -1);	/* the others' turn */
+	return ret;
 }
 
 int daemon_stop_end(struct daemon_stopping *s, int ms, struct wgp_err *err)
@@ -571,28 +670,25 @@ int daemon_stop_end(struct daemon_stopping *s, int ms, struct wgp_err *err)
 		kill_rest(s, 0);
 		wait_exits(s, 0, DAEMON_KILL_WAIT_MS);
 	}
+	/*
+	 * A last look: what a daemon forked between the gathering and its
+	 * signal (dhcpcd starts helpers and hook scripts at any time) is of
+	 * its session and was not on the list; with the daemon killed it
+	 * would stay. The daemons are gone now, so only their sessions tie.
+	 */
+	gather(s, s->d, s->sigs, s->nd, s->dev, s->ino);
+	if (s->n) {
+		trace_mark("stop: %zu more of their sessions", s->n);
+		kill_rest(s, 0);
+		wait_exits(s, 0, DAEMON_KILL_WAIT_MS);
+	}
 	if (s->n)
 		ret = wgp_fail(err, EBUSY, "Cannot stop", "pid %d", (int)s->v[0].pid);
 	for (size_t i = 0; i < s->n; i++)
 		close(s->v[i].pidfd);
 	free(s->v);
+	free(s->d);
+	free(s->sigs);
 	free(s);
 	return ret;
-}
-
-int daemon_stop_all(const struct state_daemon *d, size_t n, dev_t netns_dev,
-		    ino_t netns_ino, struct wgp_err *err)
-{
-	struct daemon_stopping *s = NULL;
-	int *sigs = calloc(n + 1, sizeof(*sigs)), ret;
-
-	if (!sigs)
-		return wgp_fail(err, ENOMEM, "Cannot stop", "%s", n ? d[0].name : "daemons");
-	for (size_t i = 0; i < n; i++)
-		sigs[i] = SIGTERM;
-	ret = daemon_stop_begin(d, sigs, n, netns_dev, netns_ino, &s);
-	free(sigs);
-	if (ret < 0)
-		return wgp_fail(err, ret, "Cannot stop", "%s", n ? d[0].name : "daemons");
-	return daemon_stop_end(s, DAEMON_TERM_WAIT_MS, err);
 }

@@ -74,8 +74,8 @@ bool daemon_alive(const struct state_daemon *d);
  * inferred from an absence: a daemon by its pid and start time, one of
  * its helpers by its session and by living in the namespace of that
  * identity (netns_ino 0: unknown, then helpers are left alone), and a
- * process of that namespace whose parent is one of the daemons (the
- * guard, a subreaper, adopts the helpers of a daemon that died; they get
+ * process of that namespace that descends from one of the daemons (the
+ * guard, a subreaper, adopts what a daemon that died left; they get
  * SIGKILL). Already gone is success.
  */
 #define DAEMON_TERM_WAIT_MS 3000	/* after SIGTERM, before SIGKILL */
@@ -85,24 +85,27 @@ bool daemon_alive(const struct state_daemon *d);
 struct daemon_stopping;
 
 /*
- * Signal d[0..n) at once, d[i] with sigs[i]: SIGTERM goes to the daemon
- * (which takes its helpers down), SIGKILL to every process of it. The
- * waiting is left to daemon_stop_await and daemon_stop_end, so that the
- * caller may work meanwhile. -ENOMEM (nothing signalled; *out NULL).
+ * Find every process of d[0..n) in one pass, and signal them, d[i] with
+ * sigs[i]: SIGTERM goes to the daemon (which takes its helpers down),
+ * SIGKILL to every process of it. With first (one of d), only first is
+ * signalled now, the others when daemon_stop_await(first) returns: what
+ * first does on its way out is not disturbed by the others' ends (the
+ * guard would look after each daemon that dies). The waiting is left to
+ * daemon_stop_await and daemon_stop_end, so that the caller may work
+ * meanwhile. -ENOMEM (nothing signalled; *out NULL).
  */
 int daemon_stop_begin(const struct state_daemon *d, const int *sigs, size_t n,
-		      dev_t netns_dev, ino_t netns_ino, struct daemon_stopping **out);
+		      dev_t netns_dev, ino_t netns_ino, const struct state_daemon *first,
+		      struct daemon_stopping **out);
 /* Wait, at most ms, for d (one of them) to be gone; then SIGKILL, and
- * -EBUSY if even that does not end it. */
+ * -EBUSY if even that does not end it. If d was first, the others are
+ * signalled then. */
 int daemon_stop_await(struct daemon_stopping *s, const struct state_daemon *d, int ms,
 		      struct wgp_err *err);
 /* Wait for the rest until ms after they were signalled, SIGKILL what is
- * left; -EBUSY if something would not exit. Frees s (NULL: nothing). */
+ * left, and what their sessions started meanwhile; -EBUSY if something
+ * would not exit. Frees s (NULL: nothing). */
 int daemon_stop_end(struct daemon_stopping *s, int ms, struct wgp_err *err);
-
-/* All of begin, SIGTERM to each, and end within DAEMON_TERM_WAIT_MS. */
-int daemon_stop_all(const struct state_daemon *d, size_t n, dev_t netns_dev,
-		    ino_t netns_ino, struct wgp_err *err);
 
 /* /proc/PID/stat field 22, or 0. */
 unsigned long long proc_starttime(pid_t pid);

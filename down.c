@@ -63,13 +63,14 @@ static void item(struct back *b, int ret)
 }
 
 /*
- * Everything that runs for us gets its signal at once: the guard, which
- * would move returning devices back and start daemons again (it cannot
- * start one meanwhile: a start is journaled first, and down holds the
- * journal), and the daemons, each as services_stop_signal says. Only the
- * guard is waited for here, since nothing may move while it lives; the
- * daemons end while the devices come back, and stop_end waits for what
- * is left of them.
+ * Everything that runs for us is found in one pass and signalled: first
+ * the guard, which would move returning devices back and start daemons
+ * again (it cannot start one meanwhile: a start is journaled first, and
+ * down holds the journal), and which is waited for, since nothing may move
+ * while it lives; then the daemons, each as services_stop_signal says
+ * (after the guard, which would otherwise tend to each that dies before
+ * it reads its SIGTERM). The daemons end while the devices come back;
+ * stop_end waits for what is left of them.
  */
 static void stop_begin(struct back *b)
 {
@@ -94,7 +95,8 @@ static void stop_begin(struct back *b)
 	if (!n)
 		goto out;
 	item(b, fault_step("stop the guard and the daemons", &b->step));
-	ret = daemon_stop_begin(d, sigs, n, st->netns_dev, st->netns_ino, &b->stopping);
+	ret = daemon_stop_begin(d, sigs, n, st->netns_dev, st->netns_ino,
+				st->guard.pid > 0 ? &st->guard : NULL, &b->stopping);
 	if (ret < 0)
 		item(b, wgp_fail(&b->step, ret, "Cannot stop", "the daemons"));
 	else if (st->guard.pid > 0)
