@@ -6,11 +6,14 @@
  * is tried, and the first failure is the one reported.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <sys/wait.h>
 
 #include "caps.h"
 #include "daemon.h"
@@ -39,6 +42,9 @@ struct back {
 	struct wgp_err *err;	/* ...and its description */
 	struct wgp_err warn;	/* what did not come back quite as it was */
 	struct wgp_err step;	/* the current item's */
+	struct daemon_stopping *stopping;	/* signalled, not yet gone */
+	pid_t tunnel_pid;	/* the child deleting the tunnel; 0: none */
+	int tunnel_ifindex;
 };
 
 /* Keep the first failure; go on with the next item either way. */
@@ -56,39 +62,138 @@ static void item(struct back *b, int ret)
 	b->step = (struct wgp_err){ 0 };
 }
 
-static void stop_daemons(struct back *b)
+/*
+ * Everything that runs for us is found in one pass and signalled: first
+ * the guard, which would move returning devices back and start daemons
+ * again (it cannot start one meanwhile: a start is journaled first, and
+ * down holds the journal), and which is waited for, since nothing may move
+ * while it lives; then the daemons, each as services_stop_signal says
+ * (after the guard, which would otherwise tend to each that dies before
+ * it reads its SIGTERM). The daemons end while the devices come back;
+ * stop_end waits for what is left of them.
+ */
+static void stop_begin(struct back *b)
 {
 	const struct state *st = b->st;
+	struct state_daemon *d = calloc(st->n_daemons + 1, sizeof(*d));
+	int *sigs = calloc(st->n_daemons + 1, sizeof(*sigs)), ret;
+	size_t n = 0;
 
 	up_narrow(caps_stop);
-	/* The guard first: it would start the daemons again. It is alone in
-	 * its session (ino 0: no helper of its is looked for). */
-	if (st->guard.pid > 0) {
-		item(b, fault_step("stop the guard", &b->step));
-		item(b, daemon_stop_all(&st->guard, 1, 0, 0, &b->step));
+	if (!d || !sigs) {
+		item(b, wgp_fail(&b->step, ENOMEM, "Cannot stop", "the daemons"));
+		goto out;
 	}
-	if (!st->n_daemons)
-		return;
-	item(b, fault_step("stop the daemons", &b->step));
-	item(b, daemon_stop_all(st->daemons, st->n_daemons, st->netns_dev, st->netns_ino,
-				&b->step));
+	if (st->guard.pid > 0) {
+		d[n] = st->guard;
+		sigs[n++] = SIGTERM;
+	}
+	for (size_t i = 0; i < st->n_daemons; i++) {
+		d[n] = st->daemons[i];
+		sigs[n++] = services_stop_signal(&st->daemons[i]);
+	}
+	if (!n)
+		goto out;
+	item(b, fault_step("stop the guard and the daemons", &b->step));
+	ret = daemon_stop_begin(d, sigs, n, st->netns_dev, st->netns_ino,
+				st->guard.pid > 0 ? &st->guard : NULL, &b->stopping);
+	if (ret < 0)
+		item(b, wgp_fail(&b->step, ret, "Cannot stop", "the daemons"));
+	else if (st->guard.pid > 0)
+		item(b, daemon_stop_await(b->stopping, &st->guard, DAEMON_TERM_WAIT_MS, &b->step));
+out:
+	free(d);
+	free(sigs);
+}
+
+/* The daemons' end, within DAEMON_TERM_WAIT_MS of their signal. */
+static void stop_end(struct back *b)
+{
+	up_narrow(caps_stop);
+	item(b, daemon_stop_end(b->stopping, DAEMON_TERM_WAIT_MS, &b->step));
+	b->stopping = NULL;
 	services_ctrl_cleanup();
 }
 
-/* The tunnel goes first: its routes would shadow the ones put back below
- * (a default route of the same metric is "already there"). */
+/*
+ * The tunnel goes first: its routes would shadow the ones put back below
+ * (a default route of the same metric is "already there"). Its end is
+ * slow, and most of it does not matter here: once the kernel has unlisted
+ * it (and its routes with it) it waits for RCU and tears down WireGuard's
+ * work queues, hundreds of ms on a slow machine. So a child deletes it
+ * while the devices come back; tunnel_unlisted waits, before main's routes
+ * return, for the part that matters, and tunnel_gone for the rest.
+ */
 static void delete_tunnel(struct back *b)
 {
 	struct link_info li;
+	struct nlk *nl = NULL;
 	int ret;
+	pid_t pid;
 
 	if (!b->st->tunnel[0] || rtnl_link_by_name(b->nl_main, b->st->tunnel, &li) < 0 ||
 	    strcmp(li.kind, "wireguard"))
 		return;
 	ret = fault_step("delete the tunnel", &b->step);
-	if (!ret && (ret = rtnl_link_del(b->nl_main, li.ifindex)) < 0)
+	if (ret < 0) {
+		item(b, ret);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		/* Its own socket: replies to the parent's are the parent's. */
+		ret = nlk_open(&nl, NETLINK_ROUTE, -1);
+		if (!ret)
+			ret = rtnl_link_del(nl, li.ifindex);
+		_exit(ret < 0 ? wgp_errno(ret) & 0xff : 0);
+	}
+	if (pid > 0) {
+		b->tunnel_pid = pid;
+		b->tunnel_ifindex = li.ifindex;
+		return;
+	}
+	ret = rtnl_link_del(b->nl_main, li.ifindex);	/* no child: here */
+	if (ret < 0)
 		wgp_fail(&b->step, ret, "Cannot delete", "%s", b->st->tunnel);
 	item(b, ret);
+}
+
+/* The child's verdict: its exit status is the errno of the deletion (0
+ * success); once read, the child is gone. */
+static void tunnel_verdict(struct back *b, int status)
+{
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+
+	b->tunnel_pid = 0;
+	if (code)
+		wgp_fail(&b->step, code, "Cannot delete", "%s", b->st->tunnel);
+	item(b, code ? -code : 0);
+}
+
+/* Until the tunnel is no longer listed, or its child has ended. */
+static void tunnel_unlisted(struct back *b)
+{
+	const struct timespec tick = { 0, 2 * 1000 * 1000 };
+	struct link_info li;
+	int status;
+
+	while (b->tunnel_pid > 0) {
+		if (rtnl_link_by_name(b->nl_main, b->st->tunnel, &li) < 0 ||
+		    li.ifindex != b->tunnel_ifindex)
+			return;
+		if (waitpid(b->tunnel_pid, &status, WNOHANG) == b->tunnel_pid)
+			tunnel_verdict(b, status);
+		else
+			nanosleep(&tick, NULL);
+	}
+}
+
+static void tunnel_gone(struct back *b)
+{
+	int status;
+
+	if (b->tunnel_pid > 0 && waitpid(b->tunnel_pid, &status, 0) == b->tunnel_pid)
+		tunnel_verdict(b, status);
 }
 
 /* The namespace, if it is still the one up made (a crash before its
@@ -205,11 +310,15 @@ static int teardown(const struct state *st, struct wgp_err *err)
 	struct back b = { .st = st, .main_fd = -1, .phys_fd = -1, .err = err };
 	int ret;
 
-	stop_daemons(&b);
+	trace_mark("down: stop the guard and the daemons");
+	stop_begin(&b);
+	trace_mark("down: the guard is gone");
 	up_narrow(caps_netns);
 	b.main_fd = netns_current();
-	if (b.main_fd < 0)
-		return wgp_fail(err, b.main_fd, "Cannot open", "the current network namespace");
+	if (b.main_fd < 0) {
+		ret = wgp_fail(err, b.main_fd, "Cannot open", "the current network namespace");
+		goto out;
+	}
 	ret = nlk_open(&b.nl_main, NETLINK_ROUTE, -1);
 	if (ret < 0) {
 		wgp_fail(err, ret, "Cannot open", "rtnetlink");
@@ -219,19 +328,34 @@ static int teardown(const struct state *st, struct wgp_err *err)
 	open_physical(&b);
 	if (b.phys_fd >= 0)
 		return_devices(&b);
+	trace_mark("down: devices returned");
+	tunnel_unlisted(&b);
+	trace_mark("down: tunnel unlisted");
 	restore_links(&b);
+	trace_mark("down: links restored");
 	restore_files(&b);
+	trace_mark("down: files restored");
+	stop_end(&b);
+	trace_mark("down: the daemons are gone");
+	tunnel_gone(&b);
+	trace_mark("down: tunnel deleted");
 	remove_fence(&b);
+	trace_mark("down: fence removed");
 	ret = b.first;
 	/* Success with a warning: the caller prints it as such. */
 	if (!ret && b.warn.code && err && !err->code)
 		*err = b.warn;
 out:
+	if (b.stopping)
+		daemon_stop_end(b.stopping, DAEMON_TERM_WAIT_MS, NULL);
+	if (b.tunnel_pid > 0)
+		waitpid(b.tunnel_pid, NULL, 0);
 	nlk_close(b.nl_phys);
 	nlk_close(b.nl_main);
 	if (b.phys_fd >= 0)
 		close(b.phys_fd);
-	close(b.main_fd);
+	if (b.main_fd >= 0)
+		close(b.main_fd);
 	up_narrow(caps_none);
 	return ret;
 }
@@ -271,6 +395,7 @@ int down_run(const struct wgphys_config *cfg, bool restore, struct wgp_err *err)
 	if (caps_limit(up_caps) < 0)
 		return wgp_refuse(err, EPERM, NULL, "cannot limit capabilities");
 	up_narrow(caps_none);
+	trace_mark("down: begin");
 	lock = state_lock_wait(2000, err);
 	if (lock < 0)
 		return lock;
@@ -290,8 +415,11 @@ int down_run(const struct wgphys_config *cfg, bool restore, struct wgp_err *err)
 	 * is a courtesy (one may already run, e.g. from an earlier down). Its
 	 * failure is reported in err, as a warning, with success.
 	 */
-	if (ret == 0 && restore && cfg && cfg->restore_on_down)
+	if (ret == 0 && restore && cfg && cfg->restore_on_down) {
+		trace_mark("down: RestoreOnDown");
 		services_restore_main(cfg, st, err);
+	}
+	trace_mark("down: done (%d)", ret);
 out:
 	state_free(st);
 	close(lock);

@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Test builds: the step counter behind WGPHYS_FAIL_AT and WGPHYS_CRASH_AT. */
+/* Test builds: the step counter behind WGPHYS_FAIL_AT and WGPHYS_CRASH_AT,
+ * and the timestamps behind WGPHYS_TRACE. */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fault.h"
@@ -34,5 +40,37 @@ int fault_step(const char *what, struct wgp_err *err)
 long fault_count(void)
 {
 	return count;
+}
+#endif
+
+#ifdef WGPHYS_TRACE_MARKS
+
+/* One line per mark, opened and closed each time: a daemon or the guard
+ * forked meanwhile holds nothing of it. */
+void trace_mark(const char *fmt, ...)
+{
+	const char *path = secure_getenv("WGPHYS_TRACE");
+	char line[256];
+	struct timespec ts;
+	va_list ap;
+	int fd, n;
+
+	if (!path || !*path)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	n = snprintf(line, sizeof(line), "%lld.%06ld [%d] ", (long long)ts.tv_sec,
+		     ts.tv_nsec / 1000, (int)getpid());
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	n = (int)strlen(line);
+	line[n++] = '\n';
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return;
+	if (write(fd, line, (size_t)n) < 0) {
+		/* a trace is best effort */
+	}
+	close(fd);
 }
 #endif

@@ -10,7 +10,9 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -64,20 +66,50 @@ bool services_wpa_conf(const struct wgphys_config *cfg, const char *ifname, char
 	return off < len && access(path, R_OK) == 0;
 }
 
-/*
- * In the foreground (-B), so the pid is its own and its parent sees it
- * exit. --nodev: no udev plugin, which would wait for a udev of the main
- * namespace to vouch for links it never hears about here.
- */
-int services_start_dhcp(const struct wgphys_config *cfg, int phys_fd, const char *netns,
-			daemon_journal_fn journal, void *arg, struct wgp_err *err)
+/* Begin the start, and end it here unless the caller ends it (s). */
+static int start(int phys_fd, const char *netns, const struct daemon_spec *spec,
+		 daemon_journal_fn journal, void *arg, struct daemon_starting *s,
+		 struct wgp_err *err)
 {
-	char *argv[] = { DHCPCD_PATH, "-B", "--nodev", NULL };
+	struct daemon_starting mine;
+	int ret = daemon_start_begin(phys_fd, netns, spec, journal, arg, s ? s : &mine, err);
+
+	return ret < 0 || s ? ret : daemon_start_end(&mine, err);
+}
+
+/*
+ * dhcpcd's arguments after -B or -b. --nodev: no udev plugin, which would
+ * wait for a udev of the main namespace to vouch for links it never hears
+ * about here. -C: the hook scripts that would let the physical network
+ * configure the main namespace through files and services it shares with
+ * it (the hostname, the time servers and time zone, NIS), or start a
+ * wpa_supplicant of its own; each also costs a shell's work at every
+ * event, and the first seconds after up are when the first packets want
+ * the CPU. Names as dhcpcd-run-hooks(8) matches them, Debian's and
+ * upstream's; one that is not installed matches nothing.
+ */
+#define DHCPCD_ARGS "--nodev", "-C", "hostname", "-C", "lookup-hostname", \
+	"-C", "ntp.conf", "-C", "ntp-common.conf", "-C", "chrony.conf", \
+	"-C", "timesyncd.conf", "-C", "openntpd.conf", "-C", "timezone", \
+	"-C", "yp.conf", "-C", "ypbind", "-C", "wpa_supplicant"
+#define DHCPCD_ARGS_TEXT "--nodev -C hostname -C lookup-hostname -C ntp.conf " \
+	"-C ntp-common.conf -C chrony.conf -C timesyncd.conf -C openntpd.conf " \
+	"-C timezone -C yp.conf -C ypbind -C wpa_supplicant"
+
+/* In the foreground (-B), so the pid is its own and its parent sees it
+ * exit. */
+int services_start_dhcp(const struct wgphys_config *cfg, int phys_fd, const char *netns,
+			daemon_journal_fn journal, void *arg, struct daemon_starting *s,
+			struct wgp_err *err)
+{
+	char *argv[] = { DHCPCD_PATH, "-B", DHCPCD_ARGS, NULL };
 	struct daemon_spec spec = { "dhcpcd", "", argv, dhcpcd_caps };
 
+	if (s)
+		*s = (struct daemon_starting){ .pid = -1, .fd = -1 };
 	if (cfg->dhcp != DHCP_DHCPCD)
 		return 0;
-	return daemon_start(phys_fd, netns, &spec, journal, arg, err);
+	return start(phys_fd, netns, &spec, journal, arg, s, err);
 }
 
 /*
@@ -103,17 +135,19 @@ static void wpa_ctrl(char *buf, size_t len)
 
 int services_start_wpa(const struct wgphys_config *cfg, int phys_fd, const char *netns,
 		       const char *ifname, daemon_journal_fn journal, void *arg,
-		       struct wgp_err *err)
+		       struct daemon_starting *s, struct wgp_err *err)
 {
 	char conf[PATH_MAX], ctrl[PATH_MAX + 32];
 	char *argv[] = { WPA_SUPPLICANT_PATH, "-D", "nl80211", "-i", (char *)ifname,
 			 "-c", conf, "-C", ctrl, NULL };
 	struct daemon_spec spec = { "wpa_supplicant", ifname, argv, wpa_caps };
 
+	if (s)
+		*s = (struct daemon_starting){ .pid = -1, .fd = -1 };
 	if (!services_wpa_conf(cfg, ifname, conf, sizeof(conf)))
 		return 0;
 	wpa_ctrl(ctrl, sizeof(ctrl));
-	return daemon_start(phys_fd, netns, &spec, journal, arg, err);
+	return start(phys_fd, netns, &spec, journal, arg, s, err);
 }
 
 /*
@@ -148,8 +182,29 @@ int services_restart(const struct wgphys_config *cfg, int phys_fd, const char *n
 		     struct wgp_err *err)
 {
 	if (!strcmp(d->name, "wpa_supplicant"))
-		return services_start_wpa(cfg, phys_fd, netns, d->ifname, journal, arg, err);
-	return services_start_dhcp(cfg, phys_fd, netns, journal, arg, err);
+		return services_start_wpa(cfg, phys_fd, netns, d->ifname, journal, arg, NULL, err);
+	return services_start_dhcp(cfg, phys_fd, netns, journal, arg, NULL, err);
+}
+
+/*
+ * Our daemons get SIGKILL: down moves their links away at once, and what
+ * they do on SIGTERM is moot then, and slow. dhcpcd deconfigures links
+ * that are leaving the namespace and runs its hook scripts for each
+ * (seconds, on a slow machine), while what matters of it is on disk
+ * already: the lease, which must survive (down puts the address back in
+ * main from the journal, and the DHCP client there goes on with the same
+ * lease; so never a release). wpa_supplicant, its interface gone from under
+ * it, asks for it by name at every step of its cleanup, and the kernel runs
+ * modprobe for each such name (seconds, in the test VM). The access point
+ * is told goodbye all the same: the kernel disconnects a station when its
+ * interface goes down, as it does when its phy leaves the namespace.
+ * Anything else of ours (none yet) would get SIGTERM.
+ */
+int services_stop_signal(const struct state_daemon *d)
+{
+	if (!strcmp(d->name, "dhcpcd") || !strcmp(d->name, "wpa_supplicant"))
+		return SIGKILL;
+	return SIGTERM;
 }
 
 static bool is_wireless(const struct state_link *l)
@@ -157,12 +212,19 @@ static bool is_wireless(const struct state_link *l)
 	return l->wiphy >= 0;
 }
 
+/* RestoreOnDown's programs are started side by side: each fork waits
+ * for its exec, and on a slow machine an exec costs as much as the rest
+ * of down. */
 int services_restore_main(const struct wgphys_config *cfg, const struct state *st,
 			  struct wgp_err *err)
 {
+	struct daemon_spawn *sp = calloc(2 * st->n_links + 1, sizeof(*sp));
 	char conf[PATH_MAX];
+	size_t n = 0;
 	int first = 0, ret;
 
+	if (!sp)
+		return wgp_fail(err, ENOMEM, "Cannot start", "the daemons of the main namespace");
 	for (size_t i = 0; i < st->n_links; i++) {
 		const struct state_link *l = &st->links[i];
 		char *wargv[] = { WPA_SUPPLICANT_PATH, "-B", "-D", "nl80211", "-i",
@@ -170,21 +232,24 @@ int services_restore_main(const struct wgphys_config *cfg, const struct state *s
 
 		if (!is_wireless(l) || !services_wpa_conf(cfg, l->name, conf, sizeof(conf)))
 			continue;
-		ret = daemon_spawn_main(wargv, err);
+		ret = daemon_spawn_main_begin(wargv, &sp[n++], err);
 		first = first ? first : ret;
 	}
-	if (cfg->dhcp != DHCP_DHCPCD)
-		return first;
 	/* One dhcpcd per link, as the system's own scripts do: with several,
 	 * dhcpcd becomes a manager that waits for udev to vouch for them. */
-	for (size_t i = 0; i < st->n_links; i++) {
+	for (size_t i = 0; cfg->dhcp == DHCP_DHCPCD && i < st->n_links; i++) {
 		char *dargv[] = { DHCPCD_PATH, "-b", (char *)st->links[i].name, NULL };
 
 		if (st->links[i].type != ARPHRD_ETHER)
 			continue;
-		ret = daemon_spawn_main(dargv, err);
+		ret = daemon_spawn_main_begin(dargv, &sp[n++], err);
 		first = first ? first : ret;
 	}
+	for (size_t i = 0; i < n; i++) {
+		ret = daemon_spawn_main_end(&sp[i], err);
+		first = first ? first : ret;
+	}
+	free(sp);
 	return first;
 }
 
@@ -206,6 +271,6 @@ void services_describe(const struct wgphys_config *cfg, const struct state *st,
 	}
 	if (cfg->dhcp != DHCP_DHCPCD)
 		return;
-	snprintf(line, sizeof(line), "ip netns exec %s dhcpcd -b --nodev", st->netns);
+	snprintf(line, sizeof(line), "ip netns exec %s dhcpcd -b " DHCPCD_ARGS_TEXT, st->netns);
 	emit(arg, line);
 }

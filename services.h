@@ -20,16 +20,21 @@
 bool services_wpa_conf(const struct wgphys_config *cfg, const char *ifname, char *path,
 		       size_t len);
 
-/* One dhcpcd for every link of the namespace, now and later (DHCP = none:
- * nothing). journal(arg, d, err) records it before it runs. */
+/*
+ * One dhcpcd for every link of the namespace, now and later (DHCP = none:
+ * nothing). journal(arg, d, err) records it before it runs. With s, the
+ * start is only begun, and the caller ends it (daemon_start_end), so that
+ * several start side by side; s->pid is -1 when nothing was begun.
+ */
 int services_start_dhcp(const struct wgphys_config *cfg, int phys_fd, const char *netns,
-			daemon_journal_fn journal, void *arg, struct wgp_err *err);
+			daemon_journal_fn journal, void *arg, struct daemon_starting *s,
+			struct wgp_err *err);
 /* wpa_supplicant for the wireless link ifname, if its configuration
- * exists (else 0, nothing started); its control socket in
+ * exists (else 0, nothing started); s as above. Its control socket is in
  * WGPHYS_WPA_CTRL_DIR (paths.h), for the users of its group. */
 int services_start_wpa(const struct wgphys_config *cfg, int phys_fd, const char *netns,
 		       const char *ifname, daemon_journal_fn journal, void *arg,
-		       struct wgp_err *err);
+		       struct daemon_starting *s, struct wgp_err *err);
 /* Remove what a killed wpa_supplicant left in WGPHYS_WPA_CTRL_DIR (its
  * sockets, then the directory); best effort, for down. */
 void services_ctrl_cleanup(void);
@@ -37,6 +42,9 @@ void services_ctrl_cleanup(void);
 int services_restart(const struct wgphys_config *cfg, int phys_fd, const char *netns,
 		     const struct state_daemon *d, daemon_journal_fn journal, void *arg,
 		     struct wgp_err *err);
+
+/* The signal that begins d's end in down: SIGTERM or SIGKILL. */
+int services_stop_signal(const struct state_daemon *d);
 
 /* RestoreOnDown: wpa_supplicant and dhcpcd for the links st moved, now
  * back in main; detached, not ours. A failure is a warning in err. */

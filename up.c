@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
 
@@ -17,6 +18,7 @@
 #include "endpoint.h"
 #include "fault.h"
 #include "fence.h"
+#include "handshake.h"
 #include "move.h"
 #include "netns.h"
 #include "plan.h"
@@ -234,25 +236,36 @@ static int journal_daemon(void *arg, const struct state_daemon *d, struct wgp_er
 	return ret < 0 ? wgp_fail(err, ret, "Cannot record", "%s", d->name) : journal(u, err);
 }
 
+/* Begun one after the other, ended together: each waits for its exec,
+ * and those waits overlap. */
 static int step_daemons(struct up *u, struct wgp_err *err)
 {
 	const struct state *st = u->st;
-	int ret;
+	struct daemon_starting *s = calloc(st->n_links + 1, sizeof(*s));
+	size_t n = 0;
+	int ret = 0, r;
 
-	for (size_t i = 0; i < st->n_links; i++) {
+	if (!s)
+		return wgp_fail(err, ENOMEM, "Cannot start", "the daemons");
+	for (size_t i = 0; !ret && i < st->n_links; i++) {
 		if (st->links[i].wiphy < 0)
 			continue;
 		ret = fault_step("start wpa_supplicant", err);
 		if (!ret)
 			ret = services_start_wpa(u->cfg, u->phys_fd, st->netns, st->links[i].name,
-						 journal_daemon, u, err);
-		if (ret < 0)
-			return ret;
+						 journal_daemon, u, &s[n++], err);
 	}
-	ret = fault_step("start dhcpcd", err);
-	if (ret < 0)
-		return ret;
-	return services_start_dhcp(u->cfg, u->phys_fd, st->netns, journal_daemon, u, err);
+	if (!ret)
+		ret = fault_step("start dhcpcd", err);
+	if (!ret)
+		ret = services_start_dhcp(u->cfg, u->phys_fd, st->netns, journal_daemon, u,
+					  &s[n++], err);
+	for (size_t i = 0; i < n; i++) {
+		r = daemon_start_end(&s[i], err);
+		ret = ret ? ret : r;
+	}
+	free(s);
+	return ret;
 }
 
 static int step_endpoints(struct up *u, struct wgp_err *err)
@@ -426,11 +439,14 @@ int up_run(const struct wgphys_config *cfg, const struct wg_config *wg, struct w
 	if (caps_limit(up_caps) < 0)
 		return wgp_refuse(err, EPERM, NULL, "cannot limit capabilities");
 	up_narrow(caps_none);
+	trace_mark("up: begin");
 	ret = up_begin(&u, &lock, err);
 	for (i = 0; !ret && i < sizeof(steps) / sizeof(steps[0]); i++) {
+		trace_mark("up: %s", steps[i].name);
 		up_narrow(steps[i].caps);
 		ret = steps[i].run(&u, err);
 	}
+	trace_mark("up: steps done (%d)", ret);
 	/* From the journal on (step 0), a failure has something to undo. */
 	if (ret < 0 && i > 0) {
 		if (err)
@@ -440,5 +456,54 @@ int up_run(const struct wgphys_config *cfg, const struct wg_config *wg, struct w
 	up_end(&u);
 	if (lock >= 0)
 		close(lock);
+	return ret;
+}
+
+/* WireGuard's REJECT_AFTER_TIME: a session older than this carries
+ * nothing, and a handshake older than this is not one that holds. */
+#define SESSION_MS (180 * 1000LL)
+/* No event tells of a handshake: the device is asked this often (one
+ * genetlink round trip each). */
+#define WAIT_POLL_MS 10
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int up_wait(const struct wgphys_config *cfg, unsigned int seconds, struct wgp_err *err)
+{
+	const struct timespec tick = { 0, WAIT_POLL_MS * 1000000L };
+	long long until = now_ms() + (long long)seconds * 1000, age;
+	struct link_info li;
+	struct nlk *nl = NULL;
+	int ret;
+
+	up_narrow(caps_net);
+	ret = nlk_open(&nl, NETLINK_ROUTE, -1);
+	if (!ret)
+		ret = rtnl_link_by_name(nl, cfg->tunnel_ifname, &li);
+	nlk_close(nl);
+	if (ret < 0) {
+		wgp_fail(err, ret, "Cannot find", "%s", cfg->tunnel_ifname);
+		goto out;
+	}
+	for (;;) {
+		ret = wg_handshake_age(li.ifindex, &age, err);
+		if (ret < 0 || (age >= 0 && age < SESSION_MS))
+			break;
+		if (now_ms() >= until) {
+			ret = wgp_refuse(err, ETIMEDOUT, cfg->tunnel_ifname,
+					 "no handshake with a peer within %u s", seconds);
+			break;
+		}
+		nanosleep(&tick, NULL);
+	}
+	trace_mark("up: wait ends (%d)", ret);
+out:
+	up_narrow(caps_none);
 	return ret;
 }

@@ -34,4 +34,17 @@ void up_narrow(const int *caps);
 int up_run(const struct wgphys_config *cfg, const struct wg_config *wg,
 	   struct wgp_err *err);
 
+/* `up --wait`'s bound when none is given: dhcpcd's own for a lease (its
+ * default timeout), which covers five of WireGuard's handshake retries
+ * (one every 5 s) after a first initiation that was lost. */
+#define UP_WAIT_DEFAULT_S 30
+#define UP_WAIT_MAX_S 3600
+
+/*
+ * After up: return once a peer of cfg's tunnel has completed a handshake
+ * that still holds (WireGuard drops a session 180 s after it), at most
+ * seconds from now; -ETIMEDOUT then, with nothing undone.
+ */
+int up_wait(const struct wgphys_config *cfg, unsigned int seconds, struct wgp_err *err);
+
 #endif

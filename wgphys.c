@@ -63,7 +63,7 @@ static int cmd_status(int argc, char *argv[], const char *config_path);
 static int cmd_check(int argc, char *argv[], const char *config_path);
 
 static const struct command commands[] = {
-	{ "up", cmd_up, "[--dry-run | --foreground]",
+	{ "up", cmd_up, "[--dry-run | --foreground | --wait[=SECONDS]]",
 	  "Move the network into its namespace: the tunnel is the only way out" },
 	{ "down", cmd_down, "[--unit]", "Put everything back as it was before up" },
 	{ "exec", cmd_exec, "[-u USER] [--] COMMAND [ARG...]",
@@ -322,12 +322,51 @@ static int up_and_guard(const struct wgphys_config *cfg, struct wg_config **wg,
 	return 0;
 }
 
+/*
+ * up --wait: the first handshake, within the bound. A timeout leaves
+ * everything as up made it: the kill switch holds, the guard watches.
+ */
+static int wait_handshake(const struct wgphys_config *cfg, unsigned int seconds)
+{
+	struct wgp_err err = { 0 };
+	int ret = up_wait(cfg, seconds, &err);
+
+	if (ret == -ETIMEDOUT) {
+		fprintf(stderr, "%s: up: %s: no handshake with a peer within %u s; the tunnel "
+			"stays the only way out (\"%s down\" gives the network back)\n", prog,
+			cfg->tunnel_ifname, seconds, prog);
+		return 1;
+	}
+	if (ret < 0) {
+		print_err("up", &err, ret);
+		return 1;
+	}
+	return 0;
+}
+
+/* --wait=SECONDS: a whole number within 1 and UP_WAIT_MAX_S. */
+static bool wait_seconds(const char *s, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < 1 || v > UP_WAIT_MAX_S)
+		return false;
+	*out = (unsigned int)v;
+	return true;
+}
+
 static int cmd_up(int argc, char *argv[], const char *config_path)
 {
 	struct wgphys_config *cfg = NULL;
 	struct wg_config *wg = NULL;
 	struct wgp_err err = { 0 };
 	bool dry_run = false, foreground = false, resume;
+	unsigned int wait_s = 0;
 	int i, ret;
 
 	for (i = 1; i < argc; i++) {
@@ -335,26 +374,42 @@ static int cmd_up(int argc, char *argv[], const char *config_path)
 			dry_run = true;
 		else if (!strcmp(argv[i], "--foreground") || !strcmp(argv[i], "-f"))
 			foreground = true;
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+		else if (!strcmp(argv[i], "--wait"))
+			wait_s = UP_WAIT_DEFAULT_S;
+		else if (!strncmp(argv[i], "--wait=", 7)) {
+			if (!wait_seconds(argv[i] + 7, &wait_s))
+				return fail_input("up", "--wait wants whole seconds from 1 to %d, "
+						  "not '%s'", UP_WAIT_MAX_S, argv[i] + 7);
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			return usage(stdout), 0;
 		else
 			return fail_input("up", "unknown option '%s'", argv[i]);
 	}
 	if (dry_run && foreground)
 		return fail_input("up", "--dry-run and --foreground exclude each other");
+	/* The unit's readiness is the kill switch, not the handshake
+	 * (wgphys.service): --wait is for scripts. */
+	if (wait_s && (dry_run || foreground))
+		return fail_input("up", "--wait goes with neither --dry-run nor --foreground");
 	if (!dry_run && (ret = need_root("up")))
 		return ret;
+	trace_mark("up: command");
 	resume = !dry_run && guard_missing();
 	ret = resume ? load_config("up", config_path, &cfg)
 		     : load_all("up", config_path, &cfg, &wg);
 	if (ret)
 		return ret;
+	trace_mark("up: configuration read");
 	if (dry_run) {
 		ret = up_dry_run(cfg, wg, print_line, NULL, &err);
 		ret = ret < 0 ? up_failed(&err, ret) : 0;
 	} else {
 		/* The key goes before the guard comes: it lives long. */
+		trace_mark("up: fork the guard, which does up");
 		ret = up_and_guard(cfg, &wg, foreground, resume);
+		if (!ret && wait_s)
+			ret = wait_handshake(cfg, wait_s);
+		trace_mark("up: returns %d", ret);
 	}
 	wgconf_free(wg);
 	config_free(cfg);

@@ -7,7 +7,7 @@
 #
 #     tests/vm/run -t 1500 bench/updown.sh
 #
-# In one boot it runs BENCH_ROUNDS (default 3) rounds; each round runs the
+# In one boot it runs BENCH_ROUNDS (default 5) rounds; each round runs the
 # baseline, then wgphys, from the same state: an online laptop, that is a
 # dhcpcd of the system's own ("dhcpcd -B -4 eth0", started here, reused
 # while it lives and holds its lease) with a lease and a default route on
@@ -17,10 +17,14 @@
 #   up       until `up` returns
 #   tunnel   from `up` returning until a TCP connection from the main
 #            namespace to the tunnel's service ($WORLD_TUNNEL_SERVER:7777)
-#            is established: the tunnel passes traffic both ways
+#            is established: the tunnel passes traffic both ways (the SYN
+#            out, the SYN-ACK back, both through the tunnel: nothing else
+#            leads there)
 #   traffic  from `up` returning until that service has answered, and
 #            answered $WORLD_TUNNEL_CLIENT (what world_ask checks); anything
-#            else is a leak and breaks the run
+#            else is a leak and breaks the run. The service forks socat and
+#            bash for each connection, in the world's "lan": most of this
+#            is that cost (see "1 ask"), the same for both
 #   down     until `down` returns
 #   online   from `down` returning until eth0, back in the main namespace,
 #            has a default route again (then checked: and a LAN address)
@@ -40,14 +44,22 @@
 # from a settled state; that wait is shown as "settled".
 # It prints every run (with how the starting state was made, when the
 # system's dhcpcd went away, and which daemons down left running), then
-# the medians, the ratios baseline/wgphys and the
-# goals: up >= 10x sooner, traffic within 1 s of up returning, down >= 10x
-# sooner. A benchmark, not a test: exit status 0 unless something broke,
-# which it says on lines starting "BROKE:".
+# each figure's median and worst over the rounds, and for up and down the
+# ratio wgphys/baseline of each round (both ran back to back, in the same
+# noise) with its median and worst, against the goals of issue 13:
+#   tunnel after up returns   median <= 200 ms, worst <= 500 ms
+#   up returns                ratio median <= 0.10
+#   down returns              ratio median <= 0.10
+# A benchmark, not a test: exit status 0 unless something broke, which it
+# says on lines starting "BROKE:".
+#
+# The programs timed are copied into the guest's /tmp first: a build on
+# the host during the run (the guest reads the checkout over 9p) changes
+# nothing in it. Runs from any checkout, under /tmp as well.
 #
 # Settings, as arguments NAME=VALUE (tests/vm/run hands the guest its
 # arguments, not its environment) or from the environment:
-#   BENCH_ROUNDS  rounds (default 3); a round takes one to two minutes
+#   BENCH_ROUNDS  rounds (default 5); a round takes one to three minutes
 #   WGPHYS        the wgphys to time (default: the release build ./wgphys
 #                 if it exists, else build/test/wgphys; the sanitizer build
 #                 is slower, so prefer the release one)
@@ -76,7 +88,7 @@ if [[ ${WGPHYS_VM-} != 1 ]]; then
 	echo "bench/updown.sh: runs only in the test VM: tests/vm/run -t 1500 bench/updown.sh" >&2
 	exit 2
 fi
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 if ! [[ $ROUNDS =~ ^[0-9]+$ ]] || ((ROUNDS < 1)); then
 	echo "bench/updown.sh: BENCH_ROUNDS must be a positive number" >&2
 	exit 2
@@ -249,10 +261,19 @@ probe_disarm() {
 	probe_fd=
 }
 
+# Prints the pids of live wgphys processes (a guard left behind).
+guards() {
+	local p comm
+	for p in /proc/[0-9]*; do
+		read -r comm 2>/dev/null <"$p/comm" || continue
+		[[ $comm == wgphys ]] && alive "${p#/proc/}" && printf '%s ' "${p#/proc/}"
+	done
+}
+
 # Prints what keeps the main namespace from being as before up; returns 1
 # if anything does.
 unclean() {
-	local left
+	local left guard fence=
 	[[ -e /sys/class/net/eth0 ]] || echo "eth0 is not in the main namespace"
 	[[ -e /sys/class/net/wlan0 ]] || echo "wlan0 is not in the main namespace"
 	iw phy phy0 info >/dev/null 2>&1 || echo "phy0 is not in the main namespace"
@@ -261,9 +282,12 @@ unclean() {
 	[[ -e /run/wgphys/state ]] && echo "/run/wgphys/state still exists"
 	left=$(daemons 0 | tr '\n' ' ')
 	[[ -n $left ]] && echo "dhcpcd/wpa_supplicant left outside the main namespace: $left"
+	guard=$(guards)
+	[[ -n $guard ]] && echo "wgphys still running (a guard?): $guard"
+	nft list table inet wgphys >/dev/null 2>&1 && fence=1 && echo "the fence (nft table inet wgphys) is still there"
 	[[ -e /sys/class/net/eth0 && -e /sys/class/net/wlan0 && ! -e /run/netns/physical &&
-		! -e /run/wgphys/state && -z $left ]] && ! ip link show wg0 >/dev/null 2>&1 &&
-		iw phy phy0 info >/dev/null 2>&1
+		! -e /run/wgphys/state && -z $left && -z $guard && -z $fence ]] &&
+		! ip link show wg0 >/dev/null 2>&1 && iw phy phy0 info >/dev/null 2>&1
 }
 is_clean() { unclean >/dev/null; }
 
@@ -272,13 +296,14 @@ is_clean() { unclean >/dev/null; }
 recover() {
 	[[ -e /run/wgphys/state ]] && "$WGPHYS" down >>"$LOG/recover.log" 2>&1
 	# shellcheck disable=SC2046 # one pid per word
-	stop_pids $(daemons 0 | awk '{ print $1 }')
+	stop_pids $(daemons 0 | awk '{ print $1 }') $(guards)
 	if [[ -e /run/netns/physical ]]; then
 		ip -n physical link set eth0 netns 1 2>/dev/null
 		ip netns exec physical iw phy phy0 set netns 1 2>/dev/null
 		ip netns del physical 2>/dev/null
 	fi
 	ip link del wg0 2>/dev/null
+	for f in inet bridge arp; do nft delete table "$f" wgphys 2>/dev/null; done
 	poll_from "${EPOCHREALTIME/[.,]/}" 10 0.1 is_clean
 }
 
@@ -491,35 +516,6 @@ print_run() {
 	printf "$cols" "$r" "$impl" "${v[@]}" "$run_note"
 }
 
-# Median (microseconds) of KEY over the rounds IMPL completed; empty if none.
-median() { # IMPL KEY
-	local r v vals=()
-	for ((r = 1; r <= ROUNDS; r++)); do
-		if [[ $2 == uptraffic ]]; then
-			[[ -n ${res[$1,$r,up]-} && -n ${res[$1,$r,traffic]-} ]] || continue
-			v=$((res[$1,$r,up] + res[$1,$r,traffic]))
-		else
-			v=${res[$1,$r,$2]-}
-			[[ -n $v ]] || continue
-		fi
-		vals+=("$v")
-	done
-	((${#vals[@]})) || return 0
-	printf '%s\n' "${vals[@]}" | sort -n | awk '{ a[NR] = $1 }
-		END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%d\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-
-worst() { # IMPL KEY
-	local r m=
-	for ((r = 1; r <= ROUNDS; r++)); do
-		[[ -n ${res[$1,$r,$2]-} ]] || continue
-		if [[ -z $m ]] || ((res[$1,$r,$2] > m)); then
-			m=${res[$1,$r,$2]}
-		fi
-	done
-	printf '%s' "$m"
-}
-
 world_started=
 teardown() {
 	probe_disarm
@@ -540,6 +536,14 @@ for f in "$WGPHYS" "$BASELINE"; do
 		exit 1
 	fi
 done
+# Copies of what is timed, so that a build on the host meanwhile changes
+# nothing here (and a binary half rewritten is never run).
+WGPHYS_SRC=$WGPHYS BASELINE_SRC=$BASELINE
+if ! { cp "$WGPHYS" "$LOG/wgphys" && cp "$BASELINE" "$LOG/baseline.sh"; }; then
+	say "BROKE: cannot copy $WGPHYS and $BASELINE into $LOG"
+	exit 1
+fi
+WGPHYS=$LOG/wgphys BASELINE=$LOG/baseline.sh
 if ! world_up; then
 	say "BROKE: the test world did not come up"
 	exit 1
@@ -575,7 +579,7 @@ done
 build="release build"
 ldd "$WGPHYS" 2>/dev/null | grep -q libasan && build="sanitizer build (ASan/UBSan): slower than the release one"
 say "bench/updown.sh: $ROUNDS round(s), baseline then wgphys in each, one VM boot"
-say "wgphys: ${WGPHYS#"$repo"/} ($build); baseline: ${BASELINE#"$repo"/}"
+say "wgphys: ${WGPHYS_SRC#"$repo"/} ($build); baseline: ${BASELINE_SRC#"$repo"/}"
 say "guest: $(uname -r), $(nproc) CPU(s) under TCG; dhcpcd $(dhcpcd --version | head -n 1 | awk '{ print $2 }')"
 say ""
 say "ms; tunnel, traffic, settled from up's return; online from down's; 1 ask: one world_ask once settled"
@@ -589,43 +593,89 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	done
 done
 
+# Per-round ratios wgphys/baseline of KEY, one per line, for the rounds
+# where both completed.
+ratios() { # KEY
+	local r
+	for ((r = 1; r <= ROUNDS; r++)); do
+		[[ -n ${res[baseline,$r,$1]-} && -n ${res[wgphys,$r,$1]-} ]] || continue
+		((res[baseline,$r,$1] > 0)) || continue
+		awk -v w="${res[wgphys,$r,$1]}" -v b="${res[baseline,$r,$1]}" 'BEGIN { printf "%.4f\n", w / b }'
+	done
+}
+# "MEDIAN WORST" of numbers on stdin (worst: the largest), or nothing.
+med_worst() {
+	sort -g | awk '{ a[NR] = $1 }
+		END { if (!NR) exit; m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+			printf "%s %s\n", m, a[NR] }'
+}
+values() { # IMPL KEY: microseconds, one per line
+	local r
+	for ((r = 1; r <= ROUNDS; r++)); do
+		if [[ $2 == uptraffic ]]; then
+			[[ -n ${res[$1,$r,up]-} && -n ${res[$1,$r,traffic]-} ]] &&
+				echo $((res[$1,$r,up] + res[$1,$r,traffic]))
+		elif [[ -n ${res[$1,$r,$2]-} ]]; then
+			echo "${res[$1,$r,$2]}"
+		fi
+	done
+	return 0
+}
+# (No process substitution: the guest has no /dev/fd.)
+mw_ms() { # IMPL KEY: "median/worst" in ms
+	local m w out
+	out=$(values "$1" "$2" | med_worst)
+	[[ -n $out ]] || { printf '%s' -; return; }
+	read -r m w <<<"$out"
+	printf '%s/%s' "$(ms "$m")" "$(ms "$w")"
+}
+
 say ""
-say "medians over the completed runs (ms)"
-printf '%-20s %10s %10s %16s   %s\n' "" baseline wgphys baseline/wgphys goal
+say "over the completed rounds: median/worst in ms; ratio = wgphys/baseline of each round, median/worst"
+printf '%-20s %18s %18s %14s   %s\n' "" baseline wgphys ratio goal
+verdicts=()
 row() { # label key goal-kind
-	local b w ratio goal=
-	b=$(median baseline "$2")
-	w=$(median wgphys "$2")
-	ratio=-
-	[[ -n $b && -n $w ]] && ((w > 0)) && ratio=$(awk -v b="$b" -v w="$w" 'BEGIN { printf "%.1fx", b / w }')
+	local rm='' rw ratio=- goal='' out m w
+	out=
+	[[ $3 == ratio10 ]] && out=$(ratios "$2" | med_worst)
+	if [[ -n $out ]]; then
+		read -r rm rw <<<"$out"
+		ratio=$(printf '%.3f/%.3f' "$rm" "$rw")
+	fi
 	case $3 in
-	x10)
+	ratio10)
 		if [[ $ratio == - ]]; then
-			goal="wgphys >= 10x sooner: no data"
-		elif awk -v b="$b" -v w="$w" 'BEGIN { exit !(b >= 10 * w) }'; then
-			goal="wgphys >= 10x sooner: met"
+			goal="ratio median <= 0.10: no data"
+		elif awk -v m="$rm" 'BEGIN { exit !(m <= 0.10) }'; then
+			goal="ratio median <= 0.10: met"
 		else
-			goal="wgphys >= 10x sooner: NOT met"
+			goal="ratio median <= 0.10: NOT met"
 		fi ;;
-	1s)
-		if [[ -z $w ]]; then
-			goal="wgphys within 1 s: no data"
-		elif ((w <= 1000000)); then
-			goal="wgphys within 1 s: met (worst run $(ms "$(worst wgphys "$2")"))"
+	tunnel)
+		out=$(values wgphys "$2" | med_worst)
+		read -r m w <<<"$out"
+		if [[ -z $out ]]; then
+			goal="<= 200 median, <= 500 worst: no data"
+		elif awk -v m="$m" -v w="$w" 'BEGIN { exit !(m <= 200000 && w <= 500000) }'; then
+			goal="<= 200 median, <= 500 worst: met"
 		else
-			goal="wgphys within 1 s: NOT met (worst run $(ms "$(worst wgphys "$2")"))"
+			goal="<= 200 median, <= 500 worst: NOT met"
 		fi ;;
 	esac
-	printf '%-20s %10s %10s %16s   %s\n' "$1" "$(fmt "$b")" "$(fmt "$w")" "$ratio" "$goal"
+	[[ -n $goal ]] && verdicts+=("$1: $goal")
+	printf '%-20s %18s %18s %14s   %s\n' "$1" "$(mw_ms baseline "$2")" "$(mw_ms wgphys "$2")" \
+		"$ratio" "$goal"
 }
-row "up returns" up x10
-row "tunnel after up" tunnel -
-row "traffic after up" traffic 1s
+row "tunnel after up" tunnel tunnel
+row "up returns" up ratio10
+row "down returns" down ratio10
+row "traffic after up" traffic -
 row "up + traffic" uptraffic -
-row "down returns" down x10
 row "online after down" online -
 row "settled after up" settled -
 row "1 world_ask" ask -
+say ""
+for v in "${verdicts[@]}"; do say "goal: $v"; done
 
 if ((broke)); then
 	say ""

@@ -45,7 +45,7 @@ _wgphys() {
 	fi
 
 	case $cmd in
-	up) COMPREPLY=($(compgen -W "--dry-run --foreground --help" -- "$cur")) ;;
+	up) COMPREPLY=($(compgen -W "--dry-run --foreground --wait --help" -- "$cur")) ;;
 	status) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
 	check) COMPREPLY=($(compgen -W "--load --help" -- "$cur")) ;;
 	down) COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
