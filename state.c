@@ -436,8 +436,8 @@ static int parse_link(struct state *st, char **f, int n)
 	if (n > 7) {
 		if (!strcmp(f[7], "-"))
 			l.kind[0] = '\0';
-		else if (word(f[7], l.kind, sizeof(l.kind)) < 0 || !strcmp(f[7], "*"))
-			return -EINVAL;
+		else if (word(f[7], l.kind, sizeof(l.kind)) < 0)
+			return -EINVAL;	/* "*", unknown, as an older line read back */
 	}
 	return state_add_link(st, &l);
 }
