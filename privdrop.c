@@ -138,24 +138,61 @@ cleanup:
 	return ret;
 }
 
-/* CapBnd, CapAmb and NoNewPrivs from /proc/self/status. 0 or -errno. */
-static int read_status(unsigned long long *bnd, unsigned long long *amb,
-		       int *nnp)
+/*
+ * All of /proc/self/status, however long: its Groups line alone passes
+ * 4 KiB for a user in a few hundred groups, and the lines wanted come
+ * after it. NUL-terminated; the caller frees it.
+ */
+static int read_status_text(char **out)
 {
-	char buf[4096], *line, *next, *end;
-	int fd, found = 0;
-	ssize_t n;
+	size_t cap = 4096, n = 0;
+	char *buf = NULL, *p;
+	ssize_t r;
+	int fd, ret = 0;
 
 	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	/* The lines wanted come long before the first 4 KiB end. */
-	n = read(fd, buf, sizeof(buf) - 1);
+	for (;;) {
+		if (!buf || n + 1 >= cap) {
+			if (buf)
+				cap *= 2;
+			p = cap > (1 << 24) ? NULL : realloc(buf, cap);
+			if (!p) {
+				ret = -ENOMEM;
+				break;
+			}
+			buf = p;
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			ret = r < 0 ? -errno : 0;
+			break;
+		}
+		n += (size_t)r;
+	}
 	close(fd);
-	if (n < 0)
-		return -errno;
+	if (ret < 0) {
+		free(buf);
+		return ret;
+	}
 	buf[n] = '\0';
-	for (line = buf; line; line = next) {
+	*out = buf;
+	return 0;
+}
+
+/* CapBnd, CapAmb and NoNewPrivs from /proc/self/status. 0 or -errno. */
+static int read_status(unsigned long long *bnd, unsigned long long *amb, int *nnp)
+{
+	char *text = NULL, *line, *next, *end = NULL;
+	int found = 0, ret;
+
+	ret = read_status_text(&text);
+	if (ret < 0)
+		return ret;
+	for (line = text; line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
@@ -166,14 +203,19 @@ static int read_status(unsigned long long *bnd, unsigned long long *amb,
 			*amb = strtoull(line + 7, &end, 16);
 			found |= 2;
 		} else if (!strncmp(line, "NoNewPrivs:", 11)) {
-			*nnp = strtol(line + 11, &end, 10);
+			*nnp = (int)strtol(line + 11, &end, 10);
 			found |= 4;
 		} else {
 			continue;
 		}
-		if (*end)
-			return -EINVAL;
+		if (*end) {
+			ret = -EINVAL;
+			break;
+		}
 	}
+	free(text);
+	if (ret < 0)
+		return ret;
 	return found == 7 ? 0 : -ENODATA;
 }
 
