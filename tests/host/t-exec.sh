@@ -154,7 +154,7 @@ check "namespace physical with a veth and its /etc/netns" netns || exit 1
 
 phys_ino=$(stat -L -c %i /run/netns/physical)
 write_state() {
-	printf 'wgphys-state 1\nnetns physical %s %s\nmain %s %s\nstage 9\n' \
+	printf 'wgphys-state 1\nnetns physical %s %s\nmain %s %s\nstage 100\n' \
 		"$(stat -L -c %d /run/netns/physical)" "$phys_ino" \
 		"$(stat -L -c %d /proc/self/ns/net)" "$(stat -L -c %i /proc/self/ns/net)" \
 		>/run/wgphys/state && chmod 0600 /run/wgphys/state
@@ -216,10 +216,17 @@ check_dropped() {	# who pid uid gid "groups"
 		expect_eq "$who: $f is empty" "$(status_field "$p" "$f")" 0000000000000000
 	done
 	expect_eq "$who: NoNewPrivs is 1" "$(status_field "$p" NoNewPrivs)" 1
-	expect_eq "$who: only fds 0 1 2" \
-		"$(ls /proc/"$p"/fd | sort -n | tr '\n' ' ')" "0 1 2 "
+	# The kernel names the new program before it closes the close-on-exec
+	# fds: give it the moment.
+	poll 2 "$who: only fds 0 1 2" fds_are "$p" "0 1 2 "
 	expect_eq "$who: in namespace physical" \
 		"$(readlink /proc/"$p"/ns/net)" "net:[$phys_ino]"
+}
+
+fds_are() {	# pid "n n n "
+	local got
+	got=$(ls /proc/"$1"/fd | sort -n | tr '\n' ' ')
+	[[ $got == "$2" ]] || { echo "got '$got', want '$2'"; return 1; }
 }
 
 session_of() {
@@ -273,12 +280,14 @@ stop "$pid"
 
 # A shell with job control makes wgphys a process group leader, and setsid()
 # is refused to those: then wgphys must leave the controlling terminal, so
-# that TIOCSTI cannot type into the shell. script(1) provides the terminal.
+# that TIOCSTI cannot type into the shell. script(1) provides the terminal,
+# given to alice as sudo finds hers (a root-owned one gets a pty of its own:
+# see "root's terminal" below).
 stat_field() {	# pid n: the nth field after the command name
 	awk -v n="$2" '{ sub(/.*\) /, ""); print $n }' "/proc/$1/stat"
 }
 jobctl() {
-	SUDO_UID=$alice SUDO_GID=$alice_gid SHELL=/bin/sh script -qec "sh -c 'set -m; \"\$0\" exec -- sleep 600 & echo \$! >$T/jc; wait' $wgphys" /dev/null \
+	SUDO_UID=$alice SUDO_GID=$alice_gid SHELL=/bin/sh script -qec "chown $alice \$(tty); sh -c 'set -m; \"\$0\" exec -- sleep 600 & echo \$! >$T/jc; wait' $wgphys" /dev/null \
 		</dev/null >"$T/jc.out" 2>&1 &
 	pids+=($!)
 }
@@ -365,6 +374,71 @@ check "-u root from a root login: refused, exit 2" \
 	refused 2 "root" "${login[@]}" "$wgphys" exec -u root -- "${ran[@]}"
 check "-u '#0' from a root login: refused, exit 2" \
 	refused 2 "root" "${login[@]}" "$wgphys" exec -u '#0' -- "${ran[@]}"
+
+# ---- root's terminal ----
+
+# A root shell on a terminal of its own (python's pty module): it runs
+# wgphys exec -u wgxbob, then waits at its "prompt". "steal": the command
+# leaves behind a process that ignores SIGHUP and reads one line from its
+# stdin; root then types a line. "relay": the command says which terminal
+# it has, reads a line root types, and exits 7.
+cat >"$T/term.py" <<'PY'
+import os, pty, select, sys, time
+mode, wgphys, T = sys.argv[1:4]
+login = ["env", "-u", "SUDO_UID", "-u", "SUDO_GID", "-u", "SUDO_USER", "-u", "PKEXEC_UID",
+         wgphys, "exec", "-u", "wgxbob", "--", "sh", "-c"]
+if mode == "steal":
+    cmd = login + [f"trap '' HUP; (touch {T}/ready; read -r line; "
+                   f"echo \"stolen:$line\" >{T}/stolen) & exit 0"]
+else:
+    cmd = login + ['echo "tty:$(tty) uid:$(id -u)"; read -r x; echo "got:$x"; exit 7']
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("sh", ["sh", "-c", 'echo "root-tty:$(tty)"; "$@"; echo "status:$?"; sleep 20',
+                     "sh"] + cmd)
+out = b""
+def read_until(word, secs=15):
+    global out
+    end = time.time() + secs
+    while word not in out and time.time() < end:
+        if select.select([fd], [], [], 0.2)[0]:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                break
+    return word in out
+def until_file(path, secs=15):
+    end = time.time() + secs
+    while not os.path.exists(path) and time.time() < end:
+        time.sleep(0.1)
+    return os.path.exists(path)
+ok = True
+if mode == "steal":
+    ok = read_until(b"status:") and until_file(f"{T}/ready")
+    os.write(fd, b"root-secret-line\n")
+    ok = until_file(f"{T}/stolen") and ok
+    stolen = open(f"{T}/stolen").read() if os.path.exists(f"{T}/stolen") else "(none)"
+    print("left-behind read:", repr(stolen), "ready:", os.path.exists(f"{T}/ready"), "out:", repr(out))
+    ok = ok and "root-secret" not in stolen and stolen.startswith("stolen:")
+else:
+    ok = read_until(b"tty:") and read_until(b"\n", 2)
+    os.write(fd, b"hello\n")
+    ok = read_until(b"status:") and read_until(b"\n", 2) and ok
+    text = out.decode(errors="replace")
+    lines = dict(l.split(":", 1) for l in text.replace("\r", "").split("\n") if ":" in l)
+    print(repr(text))
+    ok = ok and lines.get("root-tty") and lines.get("tty", "").split(" ")[0].startswith("/dev/pts/") \
+        and lines["tty"].split(" ")[0] != lines["root-tty"] \
+        and lines.get("got") == "hello" and lines.get("status") == "7"
+os.kill(pid, 9)
+os.waitpid(pid, 0)
+sys.exit(0 if ok else 1)
+PY
+rm -f "$T/ready" "$T/stolen"
+check "root's terminal: a process the command left behind cannot read root's next line" \
+	python3 "$T/term.py" steal "$wgphys" "$T"
+check "root's terminal: the command has a terminal of its own, relayed both ways, status 7" \
+	python3 "$T/term.py" relay "$wgphys" "$T"
 
 # ---- a user in a few hundred groups ----
 
