@@ -277,10 +277,17 @@ static int cmd_exec(int argc, char *argv[], const char *config_path)
 	if (optind >= argc)
 		return fail_input("exec", "no command given");
 	req.argv = argv + optind;
-	ret = load_config("exec", config_path, &cfg);
-	if (ret)
-		return ret;
-	req.netns = cfg->netns;
+	/* The state names the namespace; the configuration, where the user
+	 * may read it, only has to agree. */
+	if (config_path) {
+		ret = load_config("exec", config_path, &cfg);
+		if (ret)
+			return ret;
+	} else if (config_load(WGPHYS_CONF, &cfg, &err) < 0) {
+		cfg = NULL;
+		err = (struct wgp_err){ 0 };
+	}
+	req.netns = cfg ? cfg->netns : NULL;
 	ret = exec_resolve_target(&req, &t, &err);
 	if (ret < 0) {
 		print_err("exec", &err, ret);
@@ -288,10 +295,13 @@ static int cmd_exec(int argc, char *argv[], const char *config_path)
 		return EXIT_INPUT;
 	}
 	ret = exec_run(&req, &t, &cmd_failed, &err);
-	/* Only back here if it failed. */
-	print_err("exec", &err, ret);
 	exec_target_free(&t);
 	config_free(cfg);
+	/* Back here with a status if the command ran on a terminal of its
+	 * own; otherwise only if it failed. */
+	if (ret >= 0)
+		return ret;
+	print_err("exec", &err, ret);
 	if (cmd_failed)
 		return ret == -ENOENT ? 127 : 126;
 	return ret == -EINVAL || ret == -EPERM ? EXIT_INPUT : 1;
