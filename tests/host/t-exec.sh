@@ -505,7 +505,19 @@ check "namespace physical back in place" restore_ns
 mv /run/wgphys/state /run/wgphys/state.wgx
 check "no state file: refused, 'not up'" \
 	refused nonzero "not up" "${as_alice[@]}" "${ran[@]}"
+# An up that has not finished: no kill switch around the namespace yet.
+sed 's/^stage 100$/stage 9/' /run/wgphys/state.wgx >/run/wgphys/state
+chmod 0600 /run/wgphys/state
+check "up not finished (stage 9): refused, 'coming up'" \
+	refused nonzero "coming up" "${as_alice[@]}" "${ran[@]}"
 mv /run/wgphys/state.wgx /run/wgphys/state
+# The state names the namespace: /etc/wgphys.conf unreadable, or naming
+# another one, is no reason to refuse (the former) but is (the latter).
+printf '[Physical]\nNamespace = elsewhere\n' >/etc/wgphys.conf
+chmod 0600 /etc/wgphys.conf
+check "a configuration naming another namespace: refused" \
+	refused nonzero "is configured" "${as_alice[@]}" "${ran[@]}"
+rm -f /etc/wgphys.conf
 
 # ---- installed with file capabilities, run by a user ----
 
@@ -537,6 +549,11 @@ if check "caps: wgphys became the command" is_sleep "$pid"; then
 		"$(grep -E '^(LD_|GCONV_PATH=)' <<<"$env")" ""
 fi
 stop "$pid"
+
+printf '[Physical]\nNamespace = physical\n' >/etc/wgphys.conf && chmod 0600 /etc/wgphys.conf
+check "caps: /etc/wgphys.conf unreadable by the user: exec runs all the same" \
+	"${as_bob[@]}" "$T/bin/wgphys" exec -- true
+rm -f /etc/wgphys.conf
 
 check "caps: -u refused, exit 2" \
 	refused 2 "root only" "${as_bob[@]}" "$T/bin/wgphys" exec -u wgxalice -- "${ran[@]}"
