@@ -22,6 +22,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "dryrun.h"
+#include "endpoint.h"
 #include "exec.h"
 #include "fault.h"
 #include "netlink.h"
@@ -189,13 +190,21 @@ static int cmd_up(int argc, char *argv[], const char *config_path)
 	}
 	if (!dry_run && (ret = need_root("up")))
 		return ret;
+	/* Before the wg-quick file is read: its memory must never hold a key. */
+	if (!dry_run && (ret = endpoint_resolver_start(&err)) < 0) {
+		print_err("up", &err, ret);
+		return 1;
+	}
 	ret = load_all("up", config_path, &cfg, &wg);
-	if (ret)
+	if (ret) {
+		endpoint_resolver_stop();
 		return ret;
+	}
 	if (dry_run)
 		ret = up_dry_run(cfg, wg, print_line, NULL, &err);
 	else
 		ret = up_run(cfg, wg, &err);
+	endpoint_resolver_stop();
 #ifdef WGPHYS_FAULT_INJECTION
 	/* For the rollback test: how many steps there are to fail at. */
 	if (getenv("WGPHYS_FAULT_REPORT"))
