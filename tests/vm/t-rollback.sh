@@ -6,7 +6,7 @@
 # changes something (a netlink request, a mount, a file written, a daemon
 # started, a lookup: see fault.h); N runs until up (or down) gets through.
 # The last line says how many points were exercised.
-# Run inside the VM: tests/vm/run tests/vm/t-rollback.sh
+# Run inside the VM: tests/vm/run tests/vm/t-rollback.sh [WGPHYS=PATH]
 # shellcheck disable=SC2317
 set -u
 
@@ -15,6 +15,12 @@ repo=$(cd "$here/../.." && pwd)
 . "$here/../lib.sh"
 . "$here/world.sh"
 WGPHYS=${WGPHYS:-$repo/build/test/wgphys}
+for arg in "$@"; do
+	case $arg in
+	WGPHYS=*) declare "$arg" ;;
+	*) echo "usage: $0 [WGPHYS=PATH]" >&2; exit 2 ;;
+	esac
+done
 export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 world_started=
