@@ -388,7 +388,9 @@ mode, wgphys, T = sys.argv[1:4]
 login = ["env", "-u", "SUDO_UID", "-u", "SUDO_GID", "-u", "SUDO_USER", "-u", "PKEXEC_UID",
          wgphys, "exec", "-u", "wgxbob", "--", "sh", "-c"]
 if mode == "steal":
-    cmd = login + [f"trap '' HUP; (touch {T}/ready; read -r line; "
+    # fd 3: a background list's stdin is /dev/null in a shell without
+    # job control; a process left behind on purpose keeps the terminal.
+    cmd = login + [f"trap '' HUP; exec 3<&0; (touch {T}/ready; read -r line <&3; "
                    f"echo \"stolen:$line\" >{T}/stolen) & exit 0"]
 else:
     cmd = login + ['echo "tty:$(tty) uid:$(id -u)"; read -r x; echo "got:$x"; exit 7']
