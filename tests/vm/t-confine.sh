@@ -10,7 +10,7 @@
 #    reaches neither dhcpcd and wpa_supplicant in physical nor the
 #    RestoreOnDown daemons in main.
 # The lookup is made slow on purpose: a DNS proxy in the LAN holds each
-# answer back for some seconds, so the lookup process can be looked at.
+# answer back until the test has looked at the lookup process (at most 25 s).
 #
 #   tests/vm/run tests/vm/t-confine.sh [WGPHYS=PATH]
 # shellcheck disable=SC2317
@@ -28,7 +28,7 @@ for arg in "$@"; do
 	esac
 done
 export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-DELAY=8
+HOLD=25
 
 world_started=
 proxy=
@@ -56,13 +56,18 @@ check "the world comes up" world_up && world_started=1 || done_testing
 # ---- a DNS proxy in the LAN that answers late ----
 ip -n lan addr add 192.168.1.53/24 dev eth1
 cat >/tmp/slowdns.py <<'EOF'
-import socket, sys, threading, time
-delay = float(sys.argv[1])
+# Answers nothing until /tmp/slowdns.release exists (the test has looked
+# at the lookup), or until HOLD seconds have passed: the lookup must end
+# within up's 30 s.
+import os, socket, sys, threading, time
+hold = float(sys.argv[1])
 srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 srv.bind(("192.168.1.53", 53))
 def answer(q, peer):
     print("query from", peer[0], flush=True)
-    time.sleep(delay)
+    end = time.time() + hold
+    while not os.path.exists("/tmp/slowdns.release") and time.time() < end:
+        time.sleep(0.1)
     up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     up.settimeout(3)
     up.sendto(q, ("192.168.1.1", 53))
@@ -74,7 +79,7 @@ while True:
     q, peer = srv.recvfrom(4096)
     threading.Thread(target=answer, args=(q, peer), daemon=True).start()
 EOF
-ip netns exec lan python3 /tmp/slowdns.py "$DELAY" >/tmp/slowdns.log 2>&1 &
+ip netns exec lan python3 /tmp/slowdns.py "$HOLD" >/tmp/slowdns.log 2>&1 &
 proxy=$!
 listening() { [[ -n $(ip netns exec lan ss -Hlnu 'sport = :53' src 192.168.1.53) ]]; }
 poll 10 "the slow DNS proxy listens on 192.168.1.53" listening
@@ -84,7 +89,7 @@ poll 10 "the slow DNS proxy listens on 192.168.1.53" listening
 ip link set eth0 up
 ip addr add 192.168.1.50/24 dev eth0
 ip route add default via 192.168.1.1 dev eth0
-printf 'nameserver 192.168.1.53\noptions timeout:20 attempts:1\n' >/etc/resolv.conf
+printf 'nameserver 192.168.1.53\noptions timeout:30 attempts:1\n' >/etc/resolv.conf
 sed "s/^Endpoint = .*/Endpoint = $WORLD_ENDPOINT_NAME:51820/" "$WORLD_WG_CONF" >/tmp/wg-named.conf
 chmod 600 /tmp/wg-named.conf
 key=$(awk '$1 == "PrivateKey" { print $3 }' /tmp/wg-named.conf)
@@ -97,8 +102,8 @@ RestoreOnDown = no
 Config = /tmp/wg-named.conf
 EOF
 
-# Every readable mapping of a process, searched for the key as bytes and as
-# base64 text. Mappings over 64 MiB are ASan's shadow and reserved space.
+# Every writable mapping of a process (heap, stack, data, anonymous: where
+# a key read at run time can be), searched for it as bytes and as base64. Mappings over 64 MiB are ASan's shadow and reserved space.
 cat >/tmp/memscan.py <<'EOF'
 import base64, sys
 pid, key = int(sys.argv[1]), sys.argv[2]
@@ -108,7 +113,7 @@ with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem
     for line in maps:
         f = line.split()
         lo, hi = (int(x, 16) for x in f[0].split("-"))
-        if f[1][0] != "r" or hi - lo > 64 << 20 or (len(f) > 5 and f[5] in ("[vvar]", "[vsyscall]")):
+        if f[1][:2] != "rw" or hi - lo > 64 << 20 or (len(f) > 5 and f[5] in ("[vvar]", "[vsyscall]")):
             continue
         try:
             mem.seek(lo)
@@ -152,9 +157,9 @@ if poll 40 "a lookup process is waiting for the slow DNS answer" find_lookup; th
 	status=$(cat "/proc/$lookup_pid/status")
 	field() { awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ +/, ""); print }' <<<"$status"; }
 	diag "lookup pid $lookup_pid: $(field Uid) / $(field CapEff) $(field CapPrm) $(field CapBnd) nnp $(field NoNewPrivs)"
-	uid=$(field Uid)
-	check "the lookup runs as an unprivileged uid (real, effective, saved, fs)" \
-		bash -c "[[ '$uid' =~ ^([1-9][0-9]*)\ \1\ \1\ \1$ ]]"
+	read -r ru eu su fu <<<"$(field Uid)"
+	check "the lookup runs as an unprivileged uid (real, effective, saved, fs: $ru)" \
+		test "$ru" -gt 0 -a "$eu" == "$ru" -a "$su" == "$ru" -a "$fu" == "$ru"
 	for f in CapEff CapPrm CapBnd CapInh CapAmb; do
 		check "the lookup's $f is empty" test "$(field "$f")" == 0000000000000000
 	done
@@ -172,7 +177,10 @@ if poll 40 "a lookup process is waiting for the slow DNS answer" find_lookup; th
 	fi
 	check "the scanner finds the key where it is: wgphys up itself (control)" \
 		bash -c "! python3 /tmp/memscan.py $up_pid '$key'"
+	check "the lookup was still waiting when looked at (the look is valid)" \
+		test -d "/proc/$lookup_pid"
 fi
+touch /tmp/slowdns.release
 wait "$up_pid"
 rc=$?
 check "up with a slowly resolved endpoint exits 0" test $rc -eq 0 || diag "$(cat /tmp/up.out)"
