@@ -31,22 +31,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct wgphys_config *cfg = NULL;
 	struct wg_config *wg = NULL;
-	struct wgp_err err;
+	struct wgp_err err = { 0 };
 	size_t i;
 
-	err.msg[0] = '\0';
 	if (config_parse("fuzz.conf", (const char *)data, size, &cfg, &err) == 0) {
 		if (config_valid_netns_name(cfg->netns) || !cfg->tunnel_config ||
-		    !cfg->wpa_pattern || err.msg[0])
+		    !cfg->wpa_pattern || err.code)
 			__builtin_trap();
 		config_free(cfg);
-	} else if (!err.msg[0]) {
-		__builtin_trap();	/* every error has a message */
+	} else if (!err.code) {
+		__builtin_trap();	/* every error says why */
 	}
 
-	err.msg[0] = '\0';
+	err = (struct wgp_err){ 0 };
 	if (wgconf_parse("fuzz.conf", (const char *)data, size, &wg, &err) == 0) {
-		if (!wg->has_private_key || err.msg[0])
+		if (!wg->has_private_key || err.code)
 			__builtin_trap();
 		check_key(wg->private_key);
 		for (i = 0; i < wg->n_peers; i++) {
@@ -55,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				check_key(wg->peers[i].preshared_key);
 		}
 		wgconf_free(wg);
-	} else if (!err.msg[0]) {
+	} else if (!err.code) {
 		__builtin_trap();
 	}
 	return 0;
