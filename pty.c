@@ -214,7 +214,9 @@ static bool pass(int from, int to)
 /* Until the child exits; then what it wrote last, and no more. */
 static void relay_loop(struct relay *rl)
 {
-	bool in_open = rl->in >= 0, out_open = true;
+	/* Root's keystrokes only while we are the foreground job that set
+	 * raw mode: a background job reading its terminal would be stopped. */
+	bool in_open = rl->raw, out_open = true;
 
 	while (!rl->exited) {
 		struct pollfd p[3] = {
@@ -275,14 +277,14 @@ int pty_run(uid_t uid, int (*child)(void *arg, bool *cmd_failed, struct wgp_err 
 			    .out = first_tty(1, 2) };
 	sigset_t mask, old;
 	char name[64];
-	int report[2] = { -1, -1 }, ret;
+	int report[2] = { -1, -1 }, null_out = -1, ret;
 
 	*cmd_failed = false;
 	ret = open_pty(uid, &rl.master, name, sizeof(name), err);
 	if (ret < 0)
 		return ret;
 	if (rl.out < 0)
-		rl.out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		rl.out = null_out = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	sigemptyset(&mask);
 	for (int i = 0; relayed[i]; i++)
 		sigaddset(&mask, relayed[i]);
@@ -321,6 +323,8 @@ out:
 	for (int i = 0; i < 2; i++)
 		if (report[i] >= 0)
 			close(report[i]);
+	if (null_out >= 0)
+		close(null_out);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return ret;
 }
