@@ -19,7 +19,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/pidfd.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "caps.h"
@@ -138,8 +137,6 @@ static void child(int netns_fd, const char *netns, const struct daemon_spec *spe
 		report_and_exit(pipe_fd, errno);
 	if (caps_bound_for_exec(spec->caps) < 0)
 		report_and_exit(pipe_fd, EPERM);
-	if (spec->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		report_and_exit(pipe_fd, errno);
 	/* Not before the parent has recorded us: a crash of wgphys from here
 	 * on leaves a daemon that down knows about. */
 	if (read(go_fd, &go, 1) != 1)

@@ -17,7 +17,6 @@ struct daemon_spec {
 	const char *ifname;		/* the link it serves, "" for all */
 	char *const *argv;		/* argv[0] an absolute path */
 	const int *caps;		/* its bounding set, CAPS_END-terminated */
-	bool no_new_privs;		/* no exec may add to what it has */
 };
 
 /* Records a daemon before it runs; called between fork and exec. */

@@ -61,7 +61,7 @@ int services_start_dhcp(const struct wgphys_config *cfg, int phys_fd, const char
 			daemon_journal_fn journal, void *arg, struct wgp_err *err)
 {
 	char *argv[] = { DHCPCD_PATH, "-B", "--nodev", NULL };
-	struct daemon_spec spec = { "dhcpcd", "", argv, dhcpcd_caps, false };
+	struct daemon_spec spec = { "dhcpcd", "", argv, dhcpcd_caps };
 
 	if (cfg->dhcp != DHCP_DHCPCD)
 		return 0;
@@ -75,9 +75,7 @@ int services_start_wpa(const struct wgphys_config *cfg, int phys_fd, const char 
 	char conf[PATH_MAX];
 	char *argv[] = { WPA_SUPPLICANT_PATH, "-D", "nl80211", "-i", (char *)ifname,
 			 "-c", conf, NULL };
-	/* It parses what any access point sends: no exec of it may gain a
-	 * privilege (a setuid helper, a file capability, an LSM transition). */
-	struct daemon_spec spec = { "wpa_supplicant", ifname, argv, wpa_caps, true };
+	struct daemon_spec spec = { "wpa_supplicant", ifname, argv, wpa_caps };
 
 	if (!services_wpa_conf(cfg, ifname, conf, sizeof(conf)))
 		return 0;
