@@ -82,7 +82,7 @@ EOF
 ip netns exec lan python3 /tmp/slowdns.py "$HOLD" >/tmp/slowdns.log 2>&1 &
 proxy=$!
 listening() { [[ -n $(ip netns exec lan ss -Hlnu 'sport = :53' src 192.168.1.53) ]]; }
-poll 10 "the slow DNS proxy listens on 192.168.1.53" listening
+poll 60 "the slow DNS proxy listens on 192.168.1.53" listening
 
 # A laptop configured by hand, whose resolver is the slow one; one try,
 # long enough for the late answer.
