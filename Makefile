@@ -2,9 +2,14 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 SBINDIR ?= $(PREFIX)/sbin
-MANDIR ?= $(PREFIX)/share/man
-UNITDIR ?= /lib/systemd/system
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+DOCDIR ?= $(DATADIR)/doc/wgphys
+LIBEXECDIR ?= $(PREFIX)/libexec
 PKG_CONFIG ?= pkg-config
+# Where systemd and bash-completion look, as they say themselves.
+UNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+COMPLETIONDIR ?= $(or $(shell $(PKG_CONFIG) --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
 VERSION := 0.1
 
 PKGS := libmnl libnftnl libnl-genl-3.0 libcap-ng
@@ -24,6 +29,9 @@ TEST_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 CLI_SRCS := wgphys.c
 LIB_SRCS := $(filter-out $(CLI_SRCS),$(sort $(wildcard *.c)))
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+# Small programs the tests drive (one per file), linked like the unit tests.
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst %.c,build/test/%,$(TOOL_SRCS))
 
 ifeq ($(V),1)
 Q :=
@@ -59,7 +67,11 @@ build/test/tests/unit/%: build/test/tests/unit/%.o $(patsubst %.c,build/test/%.o
 
 UNIT_BINS := $(patsubst %.c,build/test/%,$(UNIT_SRCS))
 
-test-build: build/test/wgphys $(UNIT_BINS)
+build/test/tests/tools/%: build/test/tests/tools/%.o $(patsubst %.c,build/test/%.o,$(LIB_SRCS))
+	$(qecho) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=address,undefined -o $@ $^ $(LDLIBS)
+
+test-build: build/test/wgphys $(UNIT_BINS) $(TOOL_BINS)
 
 # libFuzzer harnesses, tests/fuzz/fuzz-*.c: each built with clang against
 # the library (instrumented for coverage) and run on its seed corpus
@@ -106,29 +118,69 @@ analyze:
 	cppcheck --quiet --enable=warning,portability --error-exitcode=1 \
 		--suppress=missingIncludeSystem $(LIB_SRCS) $(CLI_SRCS)
 
-install: wgphys
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
-	install -m 0755 wgphys $(DESTDIR)$(SBINDIR)/wgphys
-	install -m 0644 wgphys.8 $(DESTDIR)$(MANDIR)/man8/wgphys.8
-	sed 's|@SBINDIR@|$(SBINDIR)|g' scripts/wgphys.service.in > $(DESTDIR)$(UNITDIR)/wgphys.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/wgphys.service
+# Every installed file, one "MODE SOURCE DEST" per line: install and
+# uninstall both read this list, so they cannot disagree. The sources under
+# build/ are scripts/ files with @SBINDIR@, @LIBEXECDIR@ and @DATADIR@
+# filled in.
+INSTALL_FILES = \
+	0755 wgphys                              $(SBINDIR)/wgphys \
+	0644 wgphys.8                            $(MANDIR)/man8/wgphys.8 \
+	0644 wgphys.conf.5                       $(MANDIR)/man5/wgphys.conf.5 \
+	0644 build/wgphys.service                $(UNITDIR)/wgphys.service \
+	0644 completion/wgphys.bash              $(COMPLETIONDIR)/wgphys \
+	0644 doc/wgphys.conf.example             $(DOCDIR)/wgphys.conf.example \
+	0644 scripts/NetworkManager/90-wgphys.conf $(DATADIR)/wgphys/NetworkManager/90-wgphys.conf \
+	0755 build/nm-unmanaged                  $(LIBEXECDIR)/wgphys/nm-unmanaged \
+	0755 build/install-caps                  $(LIBEXECDIR)/wgphys/install-caps
 
-# exec for members of group wgphys, without sudo: file capabilities, never
-# setuid. sys_admin: enter the namespace, mount /sys and /etc/netns files;
-# dac_read_search: read the root-only state that says which namespace up
-# made; setpcap: empty the bounding set before the command runs. Permitted
-# only (+p): wgphys raises each when needed. setcap last: install, chown
-# and chmod clear file capabilities.
-install-caps: wgphys
-	getent group wgphys >/dev/null || groupadd --system wgphys
-	install -d $(DESTDIR)$(SBINDIR)
-	install -o root -g wgphys -m 0750 wgphys $(DESTDIR)$(SBINDIR)/wgphys
-	setcap cap_sys_admin,cap_dac_read_search,cap_setpcap+p $(DESTDIR)$(SBINDIR)/wgphys
+# Made anew every time: they hold the paths of this make's variables.
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
+	-e 's|@DATADIR@|$(DATADIR)|g'
+GENERATED := build/wgphys.service build/nm-unmanaged build/install-caps
+
+build/wgphys.service: scripts/wgphys.service.in FORCE
+build/nm-unmanaged: scripts/NetworkManager/nm-unmanaged FORCE
+build/install-caps: scripts/install-caps FORCE
+$(GENERATED):
+	@mkdir -p $(@D)
+	$(qecho) "  GEN     $@"
+	$(Q)$(SUBST) $< >$@
+
+install: wgphys $(GENERATED)
+	@set -e; set -- $(INSTALL_FILES); while [ $$# -ge 3 ]; do \
+		echo "  INSTALL $(DESTDIR)$$3"; \
+		install -D -m $$1 $$2 "$(DESTDIR)$$3"; shift 3; \
+	done
+
+# Removes what install put there, and the directories of wgphys's own that
+# it leaves empty; never a shared directory such as $(SBINDIR).
+uninstall:
+	@set -e; set -- $(INSTALL_FILES); while [ $$# -ge 3 ]; do \
+		if [ -e "$(DESTDIR)$$3" ]; then echo "  RM      $(DESTDIR)$$3"; rm -f "$(DESTDIR)$$3"; fi; \
+		shift 3; \
+	done
+	@for d in $(DATADIR)/wgphys/NetworkManager $(DATADIR)/wgphys $(LIBEXECDIR)/wgphys $(DOCDIR); do \
+		rmdir "$(DESTDIR)$$d" 2>/dev/null || true; \
+	done
+
+# exec for members of group wgphys, without sudo: file capabilities on the
+# installed binary, never setuid. scripts/install-caps says what it does
+# and why each capability; run it again after every install.
+install-caps: install
+	scripts/install-caps "$(DESTDIR)$(SBINDIR)/wgphys"
+
+# The README's picture, from its text source (Graphviz). Committed, so
+# that reading the README needs no Graphviz; run after editing the .dot.
+doc: doc/namespaces.svg
+
+doc/namespaces.svg: doc/namespaces.dot
+	$(qecho) "  DOT     $@"
+	$(Q)dot -Tsvg -o $@.tmp $< && mv -f $@.tmp $@
 
 clean:
 	rm -rf build wgphys
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
-.PHONY: all check check-host test-build fuzz fuzz-build bench demo analyze install install-caps clean
+.PHONY: all check check-host test-build fuzz fuzz-build bench demo analyze install uninstall install-caps doc clean FORCE
 .SECONDARY:

@@ -156,16 +156,16 @@ int daemon_start(int netns_fd, const char *netns, const struct daemon_spec *spec
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
-		return wgp_errf(err, errno, "Cannot start %s: %m", spec->name);
+		return wgp_fail(err, errno, "Cannot start", "%s", spec->name);
 	if (pipe2(go, O_CLOEXEC) < 0) {
-		ret = wgp_errf(err, errno, "Cannot start %s: %m", spec->name);
+		ret = wgp_fail(err, errno, "Cannot start", "%s", spec->name);
 		close(fds[0]);
 		close(fds[1]);
 		return ret;
 	}
 	pid = fork();
 	if (pid < 0) {
-		ret = wgp_errf(err, errno, "Cannot start %s: %m", spec->name);
+		ret = wgp_fail(err, errno, "Cannot start", "%s", spec->name);
 		close(fds[0]);
 		close(fds[1]);
 		close(go[0]);
@@ -189,7 +189,7 @@ int daemon_start(int netns_fd, const char *netns, const struct daemon_spec *spec
 		close(fds[0]);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		return ret < 0 ? ret : wgp_errf(err, EIO, "Cannot start %s", spec->name);
+		return ret < 0 ? ret : wgp_fail(err, EIO, "Cannot start", "%s", spec->name);
 	}
 	close(go[1]);
 	/* End of file: the exec closed the pipe; a number: it failed. */
@@ -201,8 +201,8 @@ int daemon_start(int netns_fd, const char *netns, const struct daemon_spec *spec
 		waitpid(pid, NULL, 0);
 		if (n < 0)
 			code = errno;
-		return wgp_errf(err, code, "Cannot start %s in namespace \"%s\": %s",
-				spec->argv[0], netns, strerror(code));
+		return wgp_fail(err, code, "Cannot start", "%s in namespace \"%s\"",
+				spec->argv[0], netns);
 	}
 	return 0;
 }
@@ -214,12 +214,12 @@ int daemon_spawn_main(char *const *argv, struct wgp_err *err)
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
-		return wgp_errf(err, errno, "Cannot start %s: %m", argv[0]);
+		return wgp_fail(err, errno, "Cannot start", "%s", argv[0]);
 	pid = fork();
 	if (pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		return wgp_errf(err, errno, "Cannot start %s: %m", argv[0]);
+		return wgp_fail(err, errno, "Cannot start", "%s", argv[0]);
 	}
 	if (pid == 0) {
 		char path[PATH_MAX];
@@ -252,7 +252,7 @@ int daemon_spawn_main(char *const *argv, struct wgp_err *err)
 	while (n < 0 && errno == EINTR);
 	close(fds[0]);
 	if (n == sizeof(code))
-		return wgp_errf(err, code, "Cannot start %s: %s", argv[0], strerror(code));
+		return wgp_fail(err, code, "Cannot start", "%s", argv[0]);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "daemon.h"
 #include "down.h"
 #include "fault.h"
+#include "fence.h"
 #include "move.h"
 #include "netns.h"
 #include "nl80211.h"
@@ -25,6 +26,7 @@
 
 static const int caps_none[] = { CAPS_END };
 static const int caps_ns[] = { CAP_SYS_ADMIN, CAPS_END };
+static const int caps_net[] = { CAP_NET_ADMIN, CAPS_END };
 static const int caps_netns[] = { CAP_NET_ADMIN, CAP_SYS_ADMIN, CAPS_END };
 static const int caps_stop[] = { CAP_KILL, CAP_SYS_PTRACE, CAPS_END };
 
@@ -35,6 +37,7 @@ struct back {
 	bool foreign;		/* someone else's namespace holds the name now */
 	int first;		/* the first failure */
 	struct wgp_err *err;	/* ...and its description */
+	struct wgp_err warn;	/* what did not come back quite as it was */
 	struct wgp_err step;	/* the current item's */
 };
 
@@ -57,9 +60,15 @@ static void stop_daemons(struct back *b)
 {
 	const struct state *st = b->st;
 
+	up_narrow(caps_stop);
+	/* The guard first: it would start the daemons again. It is alone in
+	 * its session (ino 0: no helper of its is looked for). */
+	if (st->guard.pid > 0) {
+		item(b, fault_step("stop the guard", &b->step));
+		item(b, daemon_stop_all(&st->guard, 1, 0, 0, &b->step));
+	}
 	if (!st->n_daemons)
 		return;
-	up_narrow(caps_stop);
 	item(b, fault_step("stop the daemons", &b->step));
 	item(b, daemon_stop_all(st->daemons, st->n_daemons, st->netns_dev, st->netns_ino,
 				&b->step));
@@ -103,10 +112,13 @@ static void return_devices(struct back *b)
 {
 	const struct state *st = b->st;
 	struct phy_info *phys = NULL;
+	struct nl80211 *wl = NULL;
 	size_t n = 0;
 	int ret;
 
-	ret = nl80211_phys(b->phys_fd, &phys, &n, &b->step);
+	ret = nl80211_open(&wl, b->phys_fd, &b->step);
+	if (!ret)
+		ret = nl80211_list_phys(wl, &phys, &n, &b->step);
 	item(b, ret);
 	for (size_t i = 0; i < st->n_phys; i++) {
 		for (size_t j = 0; j < n; j++) {
@@ -114,12 +126,13 @@ static void return_devices(struct back *b)
 				continue;
 			ret = fault_step("move a phy back", &b->step);
 			if (!ret)
-				ret = nl80211_phy_move(b->phys_fd, phys[j].index, st->phys[i].name,
-						       b->main_fd, &b->step);
+				ret = nl80211_set_netns(wl, phys[j].index, st->phys[i].name,
+							b->main_fd, &b->step);
 			item(b, ret);
 		}
 	}
 	free(phys);
+	nl80211_close(wl);
 	for (size_t i = 0; b->nl_phys && i < st->n_links; i++) {
 		if (st->links[i].wiphy >= 0)
 			continue;
@@ -147,9 +160,16 @@ static void restore_links(struct back *b)
 			/* e.g. dev3, after the namespace died under it */
 			rtnl_link_set_up(b->nl_main, li.ifindex, false);
 			ret = rtnl_link_rename(b->nl_main, li.ifindex, l->name);
-			if (ret < 0)
+			/* A device that came while up took the name: this one
+			 * keeps the kernel's, and down says so. */
+			if (ret == -EEXIST) {
+				wgp_fail(&b->warn, ret, "Cannot rename", "%s back to %s", li.name,
+					 l->name);
+				ret = 0;
+			} else if (ret < 0) {
 				wgp_fail(&b->step, ret, "Cannot rename", "%s back to %s", li.name,
 					 l->name);
+			}
 		}
 		if (!ret)
 			ret = move_restore_config(b->nl_main, st, l, &li, &b->step);
@@ -167,6 +187,16 @@ static void restore_files(struct back *b)
 	item(b, etc_cleanup(st->netns, st->etc_flags, &b->step));
 	if (st->created_netns && !b->foreign)
 		item(b, netns_delete(st->netns, &b->step));
+}
+
+/* Last: until every device is back and named, nothing of main leaves. */
+static void remove_fence(struct back *b)
+{
+	if (!b->st->fence)
+		return;
+	up_narrow(caps_net);
+	item(b, fault_step("remove the fence", &b->step));
+	item(b, fence_remove(&b->step));
 }
 
 static int teardown(const struct state *st, struct wgp_err *err)
@@ -190,7 +220,11 @@ static int teardown(const struct state *st, struct wgp_err *err)
 		return_devices(&b);
 	restore_links(&b);
 	restore_files(&b);
+	remove_fence(&b);
 	ret = b.first;
+	/* Success with a warning: the caller prints it as such. */
+	if (!ret && b.warn.code && err && !err->code)
+		*err = b.warn;
 out:
 	nlk_close(b.nl_phys);
 	nlk_close(b.nl_main);
@@ -236,7 +270,7 @@ int down_run(const struct wgphys_config *cfg, bool restore, struct wgp_err *err)
 	if (caps_limit(up_caps) < 0)
 		return wgp_refuse(err, EPERM, NULL, "cannot limit capabilities");
 	up_narrow(caps_none);
-	lock = state_lock(err);
+	lock = state_lock_wait(2000, err);
 	if (lock < 0)
 		return lock;
 	ret = state_read(&st, err);

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "config.h"
+#include "model.h"
 #include "err.h"
 #include "state.h"
 

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "dryrun.h"
+#include "endpoint.h"
+#include "encoding.h"
 #include "plan.h"
 #include "paths.h"
 #include "resolv.h"
@@ -173,14 +175,27 @@ int up_dry_run(const struct wgphys_config *cfg, const struct wg_config *wg,
 {
 	struct out o = { .emit = emit, .arg = arg };
 	const char *ns = cfg->netns, *tun = cfg->tunnel_ifname;
+	struct wg_endpoint *eps = NULL;
 	struct state *st = NULL;
+	struct nl80211 *wl = NULL;
+	uint32_t mtu = 0;
 	struct nlk *nl = NULL;
 	int ret;
 
 	ret = nlk_open(&nl, NETLINK_ROUTE, -1);
 	if (ret < 0)
 		return wgp_fail(err, ret, "Cannot open", "rtnetlink");
-	ret = plan_make(cfg, nl, &st, err);
+	ret = nl80211_open(&wl, -1, err);
+	if (!ret)
+		ret = plan_make(cfg, nl, wl, &st, err);
+	eps = calloc(wg->n_peers + 1, sizeof(*eps));
+	if (!ret && !eps)
+		ret = wgp_fail(err, ENOMEM, "Cannot plan", NULL);
+	/* The uplink seen from main now is the one physical will have. */
+	if (!ret)
+		ret = endpoints_resolve(wg, -1, NULL, 0, eps, err);
+	if (!ret)
+		mtu = plan_tunnel_mtu(nl, wg, eps);
 	if (ret < 0)
 		goto out;
 	line(&o, "ip netns add %s", ns);
@@ -191,12 +206,16 @@ int up_dry_run(const struct wgphys_config *cfg, const struct wg_config *wg,
 	line(&o, "ip -n %s link add %s mtu %u type wireguard", ns, tun,
 	     wg->mtu ? wg->mtu : UP_DEFAULT_MTU);
 	line(&o, "ip -n %s link set %s netns $$", ns, tun);
+	if (mtu != (wg->mtu ? wg->mtu : UP_DEFAULT_MTU))
+		line(&o, "ip link set %s mtu %u", tun, mtu);
 	emit_devices(&o, st);
 	services_describe(cfg, st, print_line, &o);
 	emit_tunnel(&o, tun, wg);
 	emit_dns(&o, wg);
 out:
+	free(eps);
 	state_free(st);
+	nl80211_close(wl);
 	nlk_close(nl);
 	return ret;
 }

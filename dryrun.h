@@ -3,7 +3,7 @@
 #ifndef WGPHYS_DRYRUN_H
 #define WGPHYS_DRYRUN_H
 
-#include "config.h"
+#include "model.h"
 #include "err.h"
 
 /* The plan as `ip`/`iw`/`wg` command lines, one per emit() call. Changes

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
@@ -75,6 +76,59 @@ int nlk_open(struct nlk **out, int bus, int netns_fd)
 err:
 	nlk_close(nl);
 	return ret;
+}
+
+int nlk_listen(struct nlk **out, int bus, int netns_fd, const unsigned int *groups)
+{
+	int ret, size = 1 << 20;
+	struct nlk *nl = NULL;
+
+	ret = nlk_open(&nl, bus, netns_fd);
+	if (ret < 0 || !nl)
+		return ret < 0 ? ret : -ENOMEM;
+	for (; *groups; groups++) {
+		unsigned int g = *groups;
+
+		if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &g, sizeof(g)) < 0) {
+			ret = -errno;
+			goto err;
+		}
+	}
+	/* A burst (a dock with several NICs) must not overrun it; -ENOBUFS
+	 * is still handled, by looking again. */
+	setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	ret = fcntl(mnl_socket_get_fd(nl->sock), F_GETFL);
+	if (ret < 0 || fcntl(mnl_socket_get_fd(nl->sock), F_SETFL, ret | O_NONBLOCK) < 0) {
+		ret = -errno;
+		goto err;
+	}
+	*out = nl;
+	return 0;
+err:
+	nlk_close(nl);
+	return ret;
+}
+
+int nlk_fd(const struct nlk *nl)
+{
+	return nl ? mnl_socket_get_fd(nl->sock) : -1;
+}
+
+int nlk_drain(struct nlk *nl, mnl_cb_t cb, void *data)
+{
+	char buf[32768];
+	ssize_t len;
+	int ret;
+
+	for (;;) {
+		len = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		if (len < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+		/* Events carry sequence 0 and come from the kernel (port 0). */
+		ret = mnl_cb_run(buf, (size_t)len, 0, 0, cb, data);
+		if (ret < 0)
+			return errno ? -errno : -EIO;
+	}
 }
 
 void nlk_close(struct nlk *nl)
@@ -184,6 +238,73 @@ int nlk_talk(struct nlk *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 				return 0;
 		}
 	}
+}
+
+/* The sequence numbers a batch spans, and how many of its requests ask for
+ * an acknowledgement. */
+static int batch_span(const void *buf, size_t len, uint32_t *lo, uint32_t *hi,
+		      unsigned int *acks)
+{
+	const struct nlmsghdr *h;
+	int rem = (int)len;
+
+	*acks = 0;
+	for (h = buf; mnl_nlmsg_ok(h, rem); h = mnl_nlmsg_next(h, &rem)) {
+		if (h == buf || h->nlmsg_seq < *lo)
+			*lo = h->nlmsg_seq;
+		if (h == buf || h->nlmsg_seq > *hi)
+			*hi = h->nlmsg_seq;
+		if (h->nlmsg_flags & NLM_F_ACK)
+			++*acks;
+	}
+	return rem == 0 && len > 0 ? 0 : -EINVAL;
+}
+
+int nlk_talk_batch(struct nlk *nl, const void *buf, size_t len, uint32_t *failed_seq)
+{
+	char rbuf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned int want, acked = 0;
+	uint32_t lo = 0, hi = 0;
+	const struct nlmsghdr *h;
+	int fd = mnl_socket_get_fd(nl->sock), first = 0, rem;
+	ssize_t n;
+
+	nl->extack[0] = '\0';
+	*failed_seq = 0;
+	if (batch_span(buf, len, &lo, &hi, &want) < 0)
+		return -EINVAL;
+	if (mnl_socket_sendto(nl->sock, buf, len) < 0)
+		return -errno;
+	for (;;) {
+		n = recv(fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n < 0)
+			return first ? first : -errno;
+		rem = (int)n;
+		for (h = (const struct nlmsghdr *)rbuf; mnl_nlmsg_ok(h, rem);
+		     h = mnl_nlmsg_next(h, &rem)) {
+			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq < lo ||
+			    h->nlmsg_seq > hi || !mnl_nlmsg_portid_ok(h, nl->portid))
+				continue;
+			/* The first error is the one that explains; its words
+			 * stay in nl->extack. */
+			if (first)
+				continue;
+			nl->extack[0] = '\0';
+			if (ack_cb(h, nl) == MNL_CB_ERROR) {
+				first = errno ? -errno : -EIO;
+				*failed_seq = h->nlmsg_seq;
+			} else {
+				acked++;
+			}
+		}
+	}
+	if (first)
+		return first;
+	return acked == want ? 0 : -EPROTO;
 }
 
 static int family_cb(const struct nlmsghdr *nlh, void *data)

@@ -22,6 +22,21 @@ struct nlk {
 int nlk_open(struct nlk **out, int bus, int netns_fd);
 void nlk_close(struct nlk *nl);
 
+/*
+ * A socket that listens to multicast groups (RTNLGRP_LINK, or a genetlink
+ * family's group id) in netns_fd, non-blocking, for an event loop. groups
+ * lists the group numbers, 0-terminated.
+ */
+int nlk_listen(struct nlk **out, int bus, int netns_fd, const unsigned int *groups);
+/* Its descriptor, for poll/epoll. */
+int nlk_fd(const struct nlk *nl);
+/*
+ * Hand every message queued on a listening socket to cb, without
+ * blocking. 0 when drained; -ENOBUFS when the kernel dropped events (the
+ * caller must look at the whole picture again); other -errno on failure.
+ */
+int nlk_drain(struct nlk *nl, mnl_cb_t cb, void *data);
+
 /* Start a request in buf (at least MNL_SOCKET_BUFFER_SIZE bytes). */
 struct nlmsghdr *nlk_msg(struct nlk *nl, void *buf, uint16_t type, uint16_t flags);
 
@@ -31,6 +46,19 @@ struct nlmsghdr *nlk_msg(struct nlk *nl, void *buf, uint16_t type, uint16_t flag
  * nl->extack holds the kernel's explanation, if it gave one.
  */
 int nlk_talk(struct nlk *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+
+/*
+ * Send len bytes of buf, several requests at once (a netfilter batch: begin,
+ * requests, end), in one sendmsg, and collect the answers. The kernel handles
+ * the whole buffer within that sendmsg, so every answer is queued when it
+ * returns: they are read without blocking. Returns 0 when every request that
+ * carries NLM_F_ACK was acknowledged, else the first error the kernel
+ * reported (-errno), with *failed_seq set to the sequence number of the
+ * request it answered and nl->extack to its words; -EPROTO if an
+ * acknowledgement is missing (*failed_seq 0). Test builds count the whole
+ * buffer as one modifying request (WGPHYS_FAIL_AT).
+ */
+int nlk_talk_batch(struct nlk *nl, const void *buf, size_t len, uint32_t *failed_seq);
 
 /* For genetlink: the family id of name, or -errno. */
 int nlk_genl_family(struct nlk *nl, const char *name);

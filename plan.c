@@ -64,7 +64,7 @@ static void view_free(struct view *v)
 	free(v->phys);
 }
 
-static int view_read(struct nlk *nl, struct view *v, struct wgp_err *err)
+static int view_read(struct nlk *nl, struct nl80211 *wl, struct view *v, struct wgp_err *err)
 {
 	int ret;
 
@@ -72,9 +72,9 @@ static int view_read(struct nlk *nl, struct view *v, struct wgp_err *err)
 	ret = rtnl_links(nl, &v->links, &v->n_links);
 	if (ret < 0)
 		return wgp_fail(err, ret, "Cannot list", "links");
-	ret = nl80211_ifaces(-1, &v->wdevs, &v->n_wdevs, err);
+	ret = nl80211_list_ifaces(wl, &v->wdevs, &v->n_wdevs, err);
 	if (!ret)
-		ret = nl80211_phys(-1, &v->phys, &v->n_phys, err);
+		ret = nl80211_list_phys(wl, &v->phys, &v->n_phys, err);
 	return ret;
 }
 
@@ -222,8 +222,8 @@ static int plan_links(const struct wgphys_config *cfg, struct nlk *nl, const str
 	return 0;
 }
 
-int plan_make(const struct wgphys_config *cfg, struct nlk *nl, struct state **out,
-	      struct wgp_err *err)
+int plan_make(const struct wgphys_config *cfg, struct nlk *nl, struct nl80211 *wl,
+	      struct state **out, struct wgp_err *err)
 {
 	struct view v = { 0 };
 	struct state *st = NULL;
@@ -242,7 +242,7 @@ int plan_make(const struct wgphys_config *cfg, struct nlk *nl, struct state **ou
 		wgp_fail(err, ret, "Cannot identify", "the current network namespace");
 		goto out;
 	}
-	ret = view_read(nl, &v, err);
+	ret = view_read(nl, wl, &v, err);
 	if (!ret)
 		ret = check_names(cfg, &v, err);
 	if (!ret)
@@ -257,12 +257,13 @@ out:
 	return ret;
 }
 
-int plan_check_main(struct nlk *nl, int tunnel_ifindex, struct wgp_err *err)
+int plan_check_main(struct nlk *nl, struct nl80211 *wl, int tunnel_ifindex,
+		    struct wgp_err *err)
 {
 	struct view v = { 0 };
 	int ret;
 
-	ret = view_read(nl, &v, err);
+	ret = view_read(nl, wl, &v, err);
 	for (size_t i = 0; !ret && i < v.n_links; i++) {
 		const struct link_info *l = &v.links[i];
 
@@ -278,4 +279,33 @@ int plan_check_main(struct nlk *nl, int tunnel_ifindex, struct wgp_err *err)
 				 v.phys[0].name);
 	view_free(&v);
 	return ret;
+}
+
+/* Whether wg routes or addresses any IPv6: its tunnel then needs 1280. */
+static bool carries_ipv6(const struct wg_config *wg)
+{
+	for (size_t i = 0; i < wg->n_addrs; i++)
+		if (wg->addrs[i].family == AF_INET6)
+			return true;
+	for (size_t i = 0; i < wg->n_peers; i++)
+		for (size_t j = 0; j < wg->peers[i].n_allowedips; j++)
+			if (wg->peers[i].allowedips[j].family == AF_INET6)
+				return true;
+	return false;
+}
+
+uint32_t plan_tunnel_mtu(struct nlk *nl, const struct wg_config *wg,
+			 const struct wg_endpoint *eps)
+{
+	uint32_t best = 0, mtu;
+
+	if (wg->mtu)
+		return wg->mtu;
+	for (size_t i = 0; i < wg->n_peers; i++)
+		if (eps[i].addr.ss_family &&
+		    rtnl_path_mtu(nl, (const struct sockaddr *)&eps[i].addr, &mtu) == 0 &&
+		    mtu > best)
+			best = mtu;
+	mtu = best > 80 ? best - 80 : 1420;
+	return mtu < 1280 && carries_ipv6(wg) ? 1280 : mtu;
 }

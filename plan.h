@@ -9,11 +9,12 @@
 
 #include <stdbool.h>
 
-#include "config.h"
+#include "model.h"
 #include "err.h"
 #include "nl80211.h"
 #include "rtnl.h"
 #include "state.h"
+#include "wg.h"
 
 /*
  * A device that can reach a network on its own: one the kernel names a
@@ -27,7 +28,8 @@ bool link_is_stacked(const struct link_info *l);
 const struct wdev_info *wdev_of(const struct wdev_info *w, size_t n, int ifindex);
 
 /*
- * Decide, from what the kernel reports in the current namespace, what up
+ * Decide, from what the kernel reports in the current namespace (nl, wl:
+ * its rtnetlink and nl80211 sockets; wl NULL: no wireless), what up
  * moves: with Interfaces = auto every way out and every phy, else the
  * listed links (a wireless one takes its phy and the phy's other
  * interfaces along). Each moving link's addresses and routes are saved.
@@ -35,8 +37,8 @@ const struct wdev_info *wdev_of(const struct wdev_info *w, size_t n, int ifindex
  * that is missing or the loopback, a device stacked on a moving NIC, an
  * existing namespace of the name, and nothing to move.
  */
-int plan_make(const struct wgphys_config *cfg, struct nlk *nl, struct state **out,
-	      struct wgp_err *err);
+int plan_make(const struct wgphys_config *cfg, struct nlk *nl, struct nl80211 *wl,
+	      struct state **out, struct wgp_err *err);
 
 /*
  * The kill switch holds only if the current namespace has no way out but
@@ -44,6 +46,16 @@ int plan_make(const struct wgphys_config *cfg, struct nlk *nl, struct state **ou
  * wireless interface or phy, nothing stacked on a device elsewhere.
  * -EEXIST with err naming the first offender.
  */
-int plan_check_main(struct nlk *nl, int tunnel_ifindex, struct wgp_err *err);
+int plan_check_main(struct nlk *nl, struct nl80211 *wl, int tunnel_ifindex,
+		    struct wgp_err *err);
+
+/*
+ * The tunnel's MTU: the file's, else as wg-quick derives it from the
+ * uplink: the largest path MTU (nl's view) towards an endpoint (eps, one
+ * per peer, unresolved ones skipped) minus WireGuard's 80 bytes; 1420 when
+ * none has a route; at least 1280 when the tunnel carries IPv6.
+ */
+uint32_t plan_tunnel_mtu(struct nlk *nl, const struct wg_config *wg,
+			 const struct wg_endpoint *eps);
 
 #endif

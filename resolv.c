@@ -28,7 +28,7 @@ static int read_file(const char *path, char **out, size_t *len)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return -errno;
+		return -wgp_errno(errno);
 	buf = malloc(MAX_FILE + 1);
 	if (!buf) {
 		close(fd);
@@ -38,7 +38,7 @@ static int read_file(const char *path, char **out, size_t *len)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			r = -errno;
+			r = -wgp_errno(errno);
 			free(buf);
 			close(fd);
 			return (int)r;
@@ -134,27 +134,26 @@ int resolv_save(enum resolv_mode *mode, struct wgp_err *err)
 
 	if (lstat(RESOLV_CONF, &sb) < 0) {
 		if (errno != ENOENT)
-			return wgp_errf(err, errno, "Cannot stat %s: %m", RESOLV_CONF);
+			return wgp_fail(err, errno, "Cannot stat", "%s", RESOLV_CONF);
 		*mode = RESOLV_ABSENT;
 		return 0;
 	}
 	if (S_ISLNK(sb.st_mode)) {
 		n = readlink(RESOLV_CONF, target, sizeof(target) - 1);
 		if (n < 0)
-			return wgp_errf(err, errno, "Cannot read %s: %m", RESOLV_CONF);
+			return wgp_fail(err, errno, "Cannot read", "%s", RESOLV_CONF);
 		ret = replace_file(SAVED_RESOLV, target, (size_t)n, 0600);
 		m = RESOLV_SYMLINK;
 	} else {
 		ret = read_file(RESOLV_CONF, &data, &len);
 		if (ret < 0)
-			return wgp_errf(err, -ret, "Cannot read %s: %s", RESOLV_CONF, strerror(-ret));
+			return wgp_fail(err, -ret, "Cannot read", "%s", RESOLV_CONF);
 		ret = replace_file(SAVED_RESOLV, data, len, 0600);
 		free(data);
 		m = RESOLV_FILE;
 	}
 	if (ret < 0)
-		return wgp_errf(err, -ret, "Cannot save %s in %s: %s", RESOLV_CONF,
-				SAVED_RESOLV, strerror(-ret));
+		return wgp_fail(err, ret, "Cannot save", "%s in %s", RESOLV_CONF, SAVED_RESOLV);
 	*mode = m;
 	return 0;
 }
@@ -195,7 +194,7 @@ int resolv_write(const struct wg_config *wg, struct wgp_err *err)
 	if (!ret && !is_regular(RESOLV_CONF))
 		ret = replace_file(RESOLV_CONF, buf, off, 0644);
 	if (ret < 0)
-		return wgp_errf(err, -ret, "Cannot write %s: %s", RESOLV_CONF, strerror(-ret));
+		return wgp_fail(err, -ret, "Cannot write", "%s", RESOLV_CONF);
 	/*
 	 * Read-only while up: a DHCP client of the main namespace that sees
 	 * its link leave rewrites resolv.conf in place (EROFS now) or renames
@@ -207,12 +206,11 @@ int resolv_write(const struct wg_config *wg, struct wgp_err *err)
 			return 0;
 		ret = -errno;
 		umount2(RESOLV_CONF, MNT_DETACH);
-		return wgp_errf(err, -ret, "Cannot make %s read-only: %s", RESOLV_CONF,
-				strerror(-ret));
+		return wgp_fail(err, ret, "Cannot make read-only", "%s", RESOLV_CONF);
 	}
 	ret = rewrite_file(RESOLV_CONF, buf, off, 0644);
 	if (ret < 0)
-		return wgp_errf(err, -ret, "Cannot write %s: %s", RESOLV_CONF, strerror(-ret));
+		return wgp_fail(err, -ret, "Cannot write", "%s", RESOLV_CONF);
 	return 0;
 }
 
@@ -268,7 +266,7 @@ int resolv_restore(enum resolv_mode mode, struct wgp_err *err)
 		break;
 	}
 	if (ret < 0)
-		return wgp_errf(err, -ret, "Cannot restore %s: %s", RESOLV_CONF, strerror(-ret));
+		return wgp_fail(err, -ret, "Cannot restore", "%s", RESOLV_CONF);
 	unlink(SAVED_RESOLV);
 	return 0;
 }
@@ -278,8 +276,7 @@ static void etc_path(char *buf, size_t len, const char *name, const char *file)
 	snprintf(buf, len, "%s/%s%s%s", NETNS_ETC_DIR, name, file ? "/" : "", file ? file : "");
 }
 
-/* The hosts line without the sources that ask a daemon of the main namespace. */
-static bool nsswitch_filter(const char *in, char *out, size_t len)
+bool resolv_nsswitch_filter(const char *in, char *out, size_t len)
 {
 	const char *line = in, *nl;
 	bool changed = false;
@@ -308,6 +305,8 @@ unsigned int etc_plan(const char *name)
 	char *data = NULL;
 	size_t len;
 
+	if (access(NETNS_ETC_DIR, F_OK) < 0)
+		flags |= ETC_CREATED_PARENT;
 	etc_path(path, sizeof(path), name, NULL);
 	if (access(path, F_OK) < 0)
 		flags |= ETC_CREATED_DIR;
@@ -316,7 +315,7 @@ unsigned int etc_plan(const char *name)
 		flags |= ETC_CREATED_RESOLV;
 	etc_path(path, sizeof(path), name, "nsswitch.conf");
 	if (access(path, F_OK) < 0 && read_file(NSSWITCH_CONF, &data, &len) == 0) {
-		if (nsswitch_filter(data, filtered, sizeof(filtered)))
+		if (resolv_nsswitch_filter(data, filtered, sizeof(filtered)))
 			flags |= ETC_CREATED_NSSWITCH;
 		free(data);
 	}
@@ -330,12 +329,12 @@ int etc_setup(const char *name, unsigned int flags, struct wgp_err *err)
 	size_t len;
 	int ret;
 
-	if (flags & ETC_CREATED_DIR) {
+	if (flags & (ETC_CREATED_DIR | ETC_CREATED_PARENT)) {
 		if (mkdir(NETNS_ETC_DIR, 0755) < 0 && errno != EEXIST)
-			return wgp_errf(err, errno, "Cannot create %s: %m", NETNS_ETC_DIR);
+			return wgp_fail(err, errno, "Cannot create", "%s", NETNS_ETC_DIR);
 		etc_path(path, sizeof(path), name, NULL);
 		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return wgp_errf(err, errno, "Cannot create %s: %m", path);
+			return wgp_fail(err, errno, "Cannot create", "%s", path);
 	}
 	if (flags & ETC_CREATED_RESOLV) {
 		/* Behind systemd-resolved's stub the real servers are listed
@@ -351,18 +350,18 @@ int etc_setup(const char *name, unsigned int flags, struct wgp_err *err)
 		ret = data ? replace_file(path, data, len, 0644) : -ENOMEM;
 		free(data);
 		if (ret < 0)
-			return wgp_errf(err, -ret, "Cannot write %s: %s", path, strerror(-ret));
+			return wgp_fail(err, -ret, "Cannot write", "%s", path);
 	}
 	if (flags & ETC_CREATED_NSSWITCH) {
 		ret = read_file(NSSWITCH_CONF, &data, &len);
 		if (ret < 0)
-			return wgp_errf(err, -ret, "Cannot read %s: %s", NSSWITCH_CONF, strerror(-ret));
-		nsswitch_filter(data, filtered, sizeof(filtered));
+			return wgp_fail(err, -ret, "Cannot read", "%s", NSSWITCH_CONF);
+		resolv_nsswitch_filter(data, filtered, sizeof(filtered));
 		free(data);
 		etc_path(path, sizeof(path), name, "nsswitch.conf");
 		ret = replace_file(path, filtered, strlen(filtered), 0644);
 		if (ret < 0)
-			return wgp_errf(err, -ret, "Cannot write %s: %s", path, strerror(-ret));
+			return wgp_fail(err, -ret, "Cannot write", "%s", path);
 	}
 	return 0;
 }
@@ -383,7 +382,11 @@ int etc_cleanup(const char *name, unsigned int flags, struct wgp_err *err)
 		etc_path(path, sizeof(path), name, NULL);
 		/* Files someone else put there stay, and so does the directory. */
 		if (rmdir(path) < 0 && errno != ENOENT && errno != ENOTEMPTY)
-			return wgp_errf(err, errno, "Cannot remove %s: %m", path);
+			return wgp_fail(err, errno, "Cannot remove", "%s", path);
 	}
+	/* /etc/netns too, if up made it and nobody put anything there. */
+	if ((flags & ETC_CREATED_PARENT) && rmdir(NETNS_ETC_DIR) < 0 && errno != ENOENT &&
+	    errno != ENOTEMPTY)
+		return wgp_fail(err, errno, "Cannot remove", "%s", NETNS_ETC_DIR);
 	return 0;
 }

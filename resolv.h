@@ -7,7 +7,7 @@
 #ifndef WGPHYS_RESOLV_H
 #define WGPHYS_RESOLV_H
 
-#include "config.h"
+#include "model.h"
 #include "err.h"
 #include "state.h"
 
@@ -20,6 +20,13 @@ int resolv_text(const struct wg_config *wg, char *buf, size_t len);
 int resolv_write(const struct wg_config *wg, struct wgp_err *err);
 /* Put back what resolv_save kept. */
 int resolv_restore(enum resolv_mode mode, struct wgp_err *err);
+
+/*
+ * nsswitch.conf's text in, with a hosts line that asks no daemon of the
+ * main namespace (systemd-resolved, mDNS): "hosts: files dns". Whether
+ * anything changed (and all of it fit in out).
+ */
+bool resolv_nsswitch_filter(const char *in, char *out, size_t len);
 
 /* What etc_setup will have to create under NETNS_ETC_DIR/<name>/. */
 unsigned int etc_plan(const char *name);

@@ -39,20 +39,15 @@ static void format_mac(char *out, size_t len, const uint8_t *mac, size_t n)
 		off += (size_t)snprintf(out + off, len - off, i ? ":%02x" : "%02x", mac[i]);
 }
 
-static int link_cb(const struct nlmsghdr *nlh, void *data)
+int rtnl_link_parse(const struct nlmsghdr *nlh, struct link_info *li)
 {
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	struct links *l = data;
-	struct link_info *li, *v;
+	const struct ifinfomsg *ifi;
 	const struct nlattr *a;
 
-	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return MNL_CB_OK;
-	v = realloc(l->v, (l->n + 1) * sizeof(*v));
-	if (!v)
-		return MNL_CB_ERROR;
-	l->v = v;
-	li = &v[l->n];
+	if ((nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
+		return -EINVAL;
+	ifi = mnl_nlmsg_get_payload(nlh);
 	memset(li, 0, sizeof(*li));
 	li->ifindex = ifi->ifi_index;
 	li->flags = ifi->ifi_flags;
@@ -85,9 +80,28 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 		case IFLA_LINK_NETNSID:
 			li->lower_elsewhere = true;
 			break;
+		case IFLA_MTU:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				li->mtu = mnl_attr_get_u32(a);
+			break;
 		}
 	}
-	l->n++;
+	return 0;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct links *l = data;
+	struct link_info *v;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (!v)
+		return MNL_CB_ERROR;
+	l->v = v;
+	if (rtnl_link_parse(nlh, &v[l->n]) == 0)
+		l->n++;
 	return MNL_CB_OK;
 }
 
@@ -232,6 +246,78 @@ int rtnl_link_del(struct nlk *nl, int ifindex)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 
 	return nlk_talk(nl, link_msg(nl, buf, RTM_DELLINK, 0, ifindex), NULL, NULL);
+}
+
+int rtnl_link_set_mtu(struct nlk *nl, int ifindex, uint32_t mtu)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = link_msg(nl, buf, RTM_NEWLINK, 0, ifindex);
+
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return nlk_talk(nl, nlh, NULL, NULL);
+}
+
+struct route_get {
+	int oif;
+	uint32_t mtu;		/* RTAX_MTU of the route, 0 if none */
+};
+
+static int route_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route_get *r = data;
+	const struct nlattr *a, *m;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(struct rtmsg))
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(struct rtmsg)) {
+		if (mnl_attr_get_type(a) == RTA_OIF && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			r->oif = (int)mnl_attr_get_u32(a);
+		if (mnl_attr_get_type(a) != RTA_METRICS ||
+		    mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+			continue;
+		mnl_attr_for_each_nested(m, a)
+			if (mnl_attr_get_type(m) == RTAX_MTU &&
+			    mnl_attr_validate(m, MNL_TYPE_U32) == 0)
+				r->mtu = mnl_attr_get_u32(m);
+	}
+	return MNL_CB_OK;
+}
+
+int rtnl_path_mtu(struct nlk *nl, const struct sockaddr *dst, uint32_t *mtu)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nlk_msg(nl, buf, RTM_GETROUTE, 0);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct route_get r = { 0 };
+	struct link_info *v = NULL;
+	size_t n = 0;
+	int ret;
+
+	rtm->rtm_family = (uint8_t)dst->sa_family;
+	if (dst->sa_family == AF_INET) {
+		rtm->rtm_dst_len = 32;
+		mnl_attr_put(nlh, RTA_DST, 4, &((const struct sockaddr_in *)(const void *)dst)->sin_addr);
+	} else if (dst->sa_family == AF_INET6) {
+		rtm->rtm_dst_len = 128;
+		mnl_attr_put(nlh, RTA_DST, 16,
+			     &((const struct sockaddr_in6 *)(const void *)dst)->sin6_addr);
+	} else {
+		return -EAFNOSUPPORT;
+	}
+	ret = nlk_talk(nl, nlh, route_get_cb, &r);
+	if (ret < 0)
+		return ret;
+	if (r.mtu) {
+		*mtu = r.mtu;
+		return 0;
+	}
+	ret = rtnl_links(nl, &v, &n);
+	for (size_t i = 0; !ret && i < n; i++)
+		if (v[i].ifindex == r.oif)
+			*mtu = v[i].mtu;
+	free(v);
+	return ret < 0 ? ret : (r.oif ? 0 : -ENETUNREACH);
 }
 
 int rtnl_wireguard_create(struct nlk *nl, const char *name, uint32_t mtu,

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <net/if.h>
 
-#include "config.h"
+#include "model.h"
 #include "netlink.h"
 
 struct link_info {
@@ -22,9 +22,13 @@ struct link_info {
 	unsigned int flags;	/* IFF_* */
 	unsigned int type;	/* ARPHRD_* */
 	bool hardware;		/* the kernel names a parent device */
+	unsigned int mtu;	/* IFLA_MTU */
 };
 
 int rtnl_links(struct nlk *nl, struct link_info **out, size_t *n);
+/* One RTM_NEWLINK/RTM_DELLINK message (a dump's or an event's) into out:
+ * 0, or -EINVAL for anything else or a message too short. */
+int rtnl_link_parse(const struct nlmsghdr *nlh, struct link_info *out);
 /* The link called name, or -ENODEV. */
 int rtnl_link_by_name(struct nlk *nl, const char *name, struct link_info *out);
 
@@ -44,6 +48,14 @@ int rtnl_link_move(struct nlk *nl, int ifindex, int netns_fd, const char *newnam
 int rtnl_link_set_up(struct nlk *nl, int ifindex, bool up);
 int rtnl_link_rename(struct nlk *nl, int ifindex, const char *name);
 int rtnl_link_del(struct nlk *nl, int ifindex);
+int rtnl_link_set_mtu(struct nlk *nl, int ifindex, uint32_t mtu);
+
+/*
+ * The MTU of the path to dst (a struct sockaddr_in or _in6, as a peer's
+ * endpoint), as `ip route get` would tell it: the route's own MTU metric,
+ * else its device's. -ENETUNREACH when there is no route.
+ */
+int rtnl_path_mtu(struct nlk *nl, const struct sockaddr *dst, uint32_t *mtu);
 
 /*
  * Create a WireGuard link named name from a socket of its birthplace (nl)

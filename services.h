@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
+#include "model.h"
 #include "daemon.h"
 #include "err.h"
 #include "state.h"

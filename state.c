@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -209,6 +210,20 @@ int state_lock(struct wgp_err *err)
 	return fd;
 }
 
+int state_lock_wait(int ms, struct wgp_err *err)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int fd;
+
+	for (;;) {
+		fd = state_lock(ms > 0 ? NULL : err);
+		if (fd != -EWOULDBLOCK || ms <= 0)
+			return fd;
+		nanosleep(&tick, NULL);
+		ms -= 10;
+	}
+}
+
 static void format_link(FILE *f, const struct state_link *l)
 {
 	fprintf(f, "link %d %s %s %" PRId64 " %d %u %s\n", l->ifindex, l->name,
@@ -225,6 +240,8 @@ int state_format(const struct state *st, FILE *f)
 	fprintf(f, "main %ju %ju\n", (uintmax_t)st->main_dev, (uintmax_t)st->main_ino);
 	if (st->created_netns)
 		fprintf(f, "created-netns\n");
+	if (st->fence)
+		fprintf(f, "fence\n");
 	fprintf(f, "etc %u\n", st->etc_flags);
 	if (st->tunnel[0])
 		fprintf(f, "tunnel %s\n", st->tunnel);
@@ -469,7 +486,7 @@ static int parse_process(char **f, int n, bool guard, struct state_daemon *d)
 enum once {
 	ONCE_NETNS = 1 << 0, ONCE_MAIN = 1 << 1, ONCE_CREATED = 1 << 2, ONCE_ETC = 1 << 3,
 	ONCE_TUNNEL = 1 << 4, ONCE_SAVED_AT = 1 << 5, ONCE_RESOLV = 1 << 6,
-	ONCE_GUARD = 1 << 7, ONCE_STAGE = 1 << 8,
+	ONCE_GUARD = 1 << 7, ONCE_STAGE = 1 << 8, ONCE_FENCE = 1 << 9,
 };
 
 static int parse_id_pair(char **f, int n, dev_t *dev, ino_t *ino)
@@ -515,7 +532,7 @@ static int parse_once(struct state *st, char **f, int n, unsigned int *seen)
 {
 	static const char *const keys[] = {
 		"netns", "main", "created-netns", "etc", "tunnel", "saved-at", "resolv",
-		"guard", "stage", NULL,
+		"guard", "stage", "fence", NULL,
 	};
 	unsigned long long v;
 	int k;
@@ -551,6 +568,9 @@ static int parse_once(struct state *st, char **f, int n, unsigned int *seen)
 		return parse_resolv(st, f, n);
 	case ONCE_GUARD:
 		return parse_process(f, n, true, &st->guard);
+	case ONCE_FENCE:
+		st->fence = true;
+		return n == 1 ? 0 : -EINVAL;
 	default: /* ONCE_STAGE */
 		if (parse_scalar(f, n, STATE_STAGE_UP, &v) < 0)
 			return -EINVAL;

@@ -11,6 +11,7 @@
  *   netns NAME DEV INO          the "physical" namespace (nsfs st_dev, st_ino)
  *   main DEV INO                the namespace `up` was run in
  *   created-netns               we created /run/netns/NAME
+ *   fence                       we installed the nftables fence in main
  *   etc FLAGS                   what we created under /etc/netns/NAME
  *   tunnel IFNAME               the tunnel we (may have) created in main
  *   link IFINDEX NAME MAC PHY UP [TYPE [KIND]]
@@ -39,7 +40,7 @@
 #include <sys/types.h>
 #include <net/if.h>
 
-#include "config.h"
+#include "model.h"
 #include "err.h"
 
 struct state_link {
@@ -55,7 +56,7 @@ struct state_link {
 
 struct state_phy {
 	uint32_t index;
-	char name[64];
+	char name[65];			/* NL80211_WIPHY_NAME_MAXLEN + 1 */
 };
 
 struct state_daemon {
@@ -83,7 +84,8 @@ enum resolv_mode {
 #define ETC_CREATED_DIR		0x1
 #define ETC_CREATED_RESOLV	0x2
 #define ETC_CREATED_NSSWITCH	0x4
-#define ETC_CREATED_ALL		0x7
+#define ETC_CREATED_PARENT	0x8	/* NETNS_ETC_DIR itself */
+#define ETC_CREATED_ALL		0xf
 
 /* The longest saved rtnetlink message: its replay, a few attributes
  * longer, must fit rtnl_replay's buffer (MNL_SOCKET_BUFFER_SIZE, at least
@@ -97,6 +99,7 @@ struct state {
 	dev_t main_dev;
 	ino_t main_ino;
 	bool created_netns;
+	bool fence;
 	unsigned int etc_flags;
 	char tunnel[IFNAMSIZ];
 	struct state_link *links;
@@ -150,5 +153,8 @@ bool state_saved_valid(const void *nlh, size_t len);
 
 /* Exclusive lock on WGPHYS_RUN_DIR/lock for up/down: fd or -EWOULDBLOCK. */
 int state_lock(struct wgp_err *err);
+/* The same, waiting up to ms for a holder that only writes the journal
+ * (the guard takes it for a moment). */
+int state_lock_wait(int ms, struct wgp_err *err);
 
 #endif

@@ -16,6 +16,7 @@
 #include "caps.h"
 #include "endpoint.h"
 #include "fault.h"
+#include "fence.h"
 #include "move.h"
 #include "netns.h"
 #include "plan.h"
@@ -38,6 +39,7 @@ struct up {
 	const struct wg_config *wg;
 	struct state *st;
 	struct nlk *nl_main, *nl_phys;
+	struct nl80211 *wl_main;
 	int main_fd, phys_fd;
 	int tunnel;			/* its ifindex in main */
 	struct wg_endpoint *eps;	/* one per peer */
@@ -66,6 +68,7 @@ static int step_journal(struct up *u, struct wgp_err *err)
 
 	st->saved_at = move_clock();
 	st->created_netns = true;
+	st->fence = true;
 	st->etc_flags = etc_plan(st->netns);
 	st->resolv = RESOLV_KEPT;
 	if (u->wg->n_dns) {
@@ -76,6 +79,16 @@ static int step_journal(struct up *u, struct wgp_err *err)
 			return ret;
 	}
 	return journal(u, err);
+}
+
+/* The kill switch in the kernel, before the first device moves: from here
+ * on, a way out that shows up in main carries nothing, whoever lives. */
+static int step_fence(struct up *u, struct wgp_err *err)
+{
+	int ret = fault_step("install the fence", err);
+
+	(void)u;
+	return ret < 0 ? ret : fence_install(err);
 }
 
 static int step_namespace(struct up *u, struct wgp_err *err)
@@ -166,8 +179,8 @@ static int step_move(struct up *u, struct wgp_err *err)
 	for (size_t i = 0; i < st->n_phys; i++) {
 		ret = fault_step("move a phy", err);
 		if (!ret)
-			ret = nl80211_phy_move(-1, st->phys[i].index, st->phys[i].name,
-					       u->phys_fd, err);
+			ret = nl80211_set_netns(u->wl_main, st->phys[i].index, st->phys[i].name,
+						u->phys_fd, err);
 		if (ret < 0)
 			return ret;
 	}
@@ -286,7 +299,23 @@ static int add_route(struct up *u, const struct cidr *c, struct wgp_err *err)
 	return ret;
 }
 
-/* Keys, peers, addresses, up, and a route for every allowed IP. */
+/* No MTU in the file: derived from the uplink, seen from physical. */
+static int derive_mtu(struct up *u, struct wgp_err *err)
+{
+	uint32_t mtu = plan_tunnel_mtu(u->nl_phys, u->wg, u->eps);
+	int ret;
+
+	if (mtu == (u->wg->mtu ? u->wg->mtu : UP_DEFAULT_MTU))
+		return 0;	/* made so */
+	ret = fault_step("set the tunnel's MTU", err);
+	if (!ret && (ret = rtnl_link_set_mtu(u->nl_main, u->tunnel, mtu)) < 0) {
+		wgp_fail(err, ret, "Cannot set the MTU of", "%s to %u", u->cfg->tunnel_ifname, mtu);
+		wgp_extack(err, u->nl_main->extack);
+	}
+	return ret;
+}
+
+/* Keys, peers, MTU, addresses, up, and a route for every allowed IP. */
 static int step_configure(struct up *u, struct wgp_err *err)
 {
 	const struct wg_config *wg = u->wg;
@@ -295,6 +324,8 @@ static int step_configure(struct up *u, struct wgp_err *err)
 	ret = fault_step("configure the tunnel", err);
 	if (!ret)
 		ret = wg_set_device(u->tunnel, wg, u->eps, err);
+	if (!ret)
+		ret = derive_mtu(u, err);
 	for (size_t i = 0; !ret && i < wg->n_addrs; i++)
 		ret = add_address(u, &wg->addrs[i], err);
 	if (!ret)
@@ -309,7 +340,7 @@ static int step_configure(struct up *u, struct wgp_err *err)
 
 static int step_check(struct up *u, struct wgp_err *err)
 {
-	return plan_check_main(u->nl_main, u->tunnel, err);
+	return plan_check_main(u->nl_main, u->wl_main, u->tunnel, err);
 }
 
 static int step_finish(struct up *u, struct wgp_err *err)
@@ -326,6 +357,7 @@ struct step {
 
 static const struct step steps[] = {
 	{ "journal", caps_none, step_journal },
+	{ "fence", caps_net, step_fence },
 	{ "namespace", caps_ns, step_namespace },
 	{ "namespace files", caps_none, step_etc },
 	{ "DNS", caps_ns, step_dns },
@@ -345,7 +377,7 @@ static int up_begin(struct up *u, int *lock, struct wgp_err *err)
 {
 	int ret;
 
-	*lock = state_lock(err);
+	*lock = state_lock_wait(2000, err);
 	if (*lock < 0)
 		return *lock;
 	ret = state_read(&u->st, err);
@@ -364,7 +396,10 @@ static int up_begin(struct up *u, int *lock, struct wgp_err *err)
 	u->main_fd = netns_current();
 	if (u->main_fd < 0)
 		return wgp_fail(err, u->main_fd, "Cannot open", "the current network namespace");
-	return plan_make(u->cfg, u->nl_main, &u->st, err);
+	ret = nl80211_open(&u->wl_main, -1, err);
+	if (ret < 0)
+		return ret;
+	return plan_make(u->cfg, u->nl_main, u->wl_main, &u->st, err);
 }
 
 static void up_end(struct up *u)
@@ -372,6 +407,7 @@ static void up_end(struct up *u)
 	if (u->eps)
 		explicit_bzero(u->eps, (u->wg->n_peers + 1) * sizeof(*u->eps));
 	free(u->eps);
+	nl80211_close(u->wl_main);
 	nlk_close(u->nl_phys);
 	nlk_close(u->nl_main);
 	if (u->phys_fd >= 0)

@@ -3,8 +3,8 @@
 #ifndef WGPHYS_UP_H
 #define WGPHYS_UP_H
 
-#include "config.h"
 #include "down.h"
+#include "model.h"
 #include "err.h"
 
 /* How long `up` keeps retrying a peer's host name (the network may be

@@ -111,12 +111,10 @@ int wg_set_device(int ifindex, const struct wg_config *wg,
 
 	ret = nlk_open(&nl, NETLINK_GENERIC, -1);
 	if (ret < 0)
-		return wgp_errf(err, -ret, "Cannot open a generic netlink socket: %s",
-				strerror(-ret));
+		return wgp_fail(err, ret, "Cannot open", "a generic netlink socket");
 	family = nlk_genl_family(nl, WG_GENL_NAME);
 	if (family < 0) {
-		ret = wgp_errf(err, -family, "WireGuard is not available in this kernel: %s",
-			       strerror(-family));
+		ret = wgp_refuse(err, -family, NULL, "WireGuard is not available in this kernel");
 		goto cleanup;
 	}
 	while (first || b.peer < wg->n_peers) {
@@ -140,16 +138,15 @@ int wg_set_device(int ifindex, const struct wg_config *wg,
 		put_peers(nlh, sizeof(buf), &b);
 		if (!first && peer0 == b.peer && aip0 == b.aip) {
 			/* Not even one item fits in an empty message. */
-			ret = wgp_errf(err, EMSGSIZE, "WireGuard configuration too large");
+			ret = wgp_refuse(err, EMSGSIZE, NULL, "the WireGuard configuration is too large");
 			break;
 		}
 		first = false;
 		ret = nlk_talk(nl, nlh, NULL, NULL);
 		explicit_bzero(buf, sizeof(buf));
 		if (ret < 0) {
-			ret = wgp_errf(err, -ret, "Unable to configure the tunnel: %s%s%s",
-				       strerror(-ret), nl->extack[0] ? ": kernel reports: " : "",
-				       nl->extack);
+			ret = wgp_fail(err, ret, "Unable to configure", "the tunnel");
+			wgp_extack(err, nl->extack);
 			break;
 		}
 	}

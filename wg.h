@@ -5,7 +5,7 @@
 
 #include <sys/socket.h>
 
-#include "config.h"
+#include "model.h"
 #include "err.h"
 
 /* A peer's endpoint after resolution; ss_family 0: none. */

@@ -12,7 +12,8 @@
 # Like tests/host/t-exec.sh it runs in throwaway pid, mount and network
 # namespaces (tmpfs /tmp and /run, an overlay on /etc for its user), so the
 # machine keeps nothing. Needs root, sudo, and the release build
-# (WGPHYS, default ./wgphys). ROUNDS (default 3) rounds of N (default 300)
+# (WGPHYS, default ./wgphys, copied into the private /run, so that a
+# checkout under /tmp works too). ROUNDS (default 3) rounds of N (default 300)
 # calls each; HARNESS=bash times a bash loop instead of posix_spawn.
 
 set -u
@@ -34,7 +35,10 @@ if [[ ${WGX_INNER-} != 1 ]]; then
 			exit 1
 		fi
 	done
-	WGX_INNER=1 WGPHYS=$WGPHYS exec unshare --pid --fork --kill-child \
+	# The binary may live under /tmp or /run (a checkout under /tmp),
+	# which the private mounts below hide: hold it open, copy it in after.
+	exec {binfd}<"$WGPHYS" || exit 1
+	WGX_INNER=1 WGX_BINFD=$binfd WGPHYS=$WGPHYS exec unshare --pid --fork --kill-child \
 		--mount-proc --mount --net --propagation private -- \
 		bash "${BASH_SOURCE[0]}" "$@"
 fi
@@ -51,6 +55,14 @@ if ! { mount -t tmpfs -o mode=0755 wgx-tmp /tmp &&
 	mkdir -m 0700 /run/wgphys && mkdir -p /etc/netns/physical; }; then
 	die "cannot set up the private /tmp, /run and /etc"
 fi
+if ! { mkdir -p /run/wgx-bin && cat "/proc/self/fd/$WGX_BINFD" >/run/wgx-bin/wgphys &&
+	chmod 0755 /run/wgx-bin/wgphys; }; then
+	die "cannot copy $WGPHYS into the private /run"
+fi
+exec {WGX_BINFD}<&-
+WGPHYS=/run/wgx-bin/wgphys
+# The working directory may be hidden as well (pyenv's python3 wants it).
+cd / || die "cannot cd /"
 
 useradd -M -N -g users -s /bin/sh wgxbench || die "useradd failed"
 uid=$(id -u wgxbench) gid=$(id -g wgxbench)

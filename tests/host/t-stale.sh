@@ -241,7 +241,14 @@ status_refused() {	# want-word
 	cat "$tmp/out"
 	((rc == 1)) && grep -q -- "$1" "$tmp/out"
 }
-check "a sound journal: status reads it" "$WGPHYS" status
+# status may call this state broken (no fence, no guard): what matters is
+# that it read it.
+status_read() {
+	"$WGPHYS" status >"$tmp/out" 2>&1
+	cat "$tmp/out"
+	grep -q "^namespace: physical" "$tmp/out"
+}
+check "a sound journal: status reads it" status_read
 chmod 0622 /run/wgphys/state
 check "a journal others may write: status refuses it" status_refused "writable by group or others"
 chmod 0600 /run/wgphys/state
@@ -254,7 +261,7 @@ chmod 0700 /run/wgphys
 chmod 0777 /run
 check "a /run others may write (not sticky): refused" status_refused "writable by others"
 chmod 0755 /run
-check "all put right: status reads it again" "$WGPHYS" status
+check "all put right: status reads it again" status_read
 rm -f /run/wgphys/state
 
 done_testing

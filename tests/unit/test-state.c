@@ -100,6 +100,7 @@ static struct state *full_state(void)
 	st->main_dev = 4;
 	st->main_ino = 4026531840;
 	st->created_netns = true;
+	st->fence = true;
 	st->etc_flags = ETC_CREATED_ALL;
 	snprintf(st->tunnel, sizeof(st->tunnel), "wg0");
 	state_add_link(st, &eth);
@@ -138,7 +139,7 @@ static bool same_state(const struct state *a, const struct state *b)
 	    a->etc_flags != b->etc_flags || strcmp(a->tunnel, b->tunnel) ||
 	    a->n_links != b->n_links || a->n_phys != b->n_phys || a->n_saved != b->n_saved ||
 	    a->saved_at != b->saved_at || a->resolv != b->resolv ||
-	    a->n_daemons != b->n_daemons || a->stage != b->stage ||
+	    a->n_daemons != b->n_daemons || a->stage != b->stage || a->fence != b->fence ||
 	    !same_daemon(&a->guard, &b->guard))
 		return false;
 	for (size_t i = 0; i < a->n_links; i++)
@@ -236,7 +237,7 @@ static const struct bad_case bad_lines[] = {
 	{ "main with a negative number", "main -1 2", 0 },
 	{ "main past 64 bits", "main 1 18446744073709551616", 0 },
 	{ "created-netns with an argument", "created-netns 1", 0 },
-	{ "etc with unknown bits", "etc 8", 0 },
+	{ "etc with unknown bits", "etc 16", 0 },
 	{ "etc with a sign", "etc +1", 0 },
 	{ "tunnel without a name", "tunnel", 0 },
 	{ "tunnel name of 16 bytes", "tunnel abcdefghijklmnop", 0 },
@@ -260,8 +261,9 @@ static const struct bad_case bad_lines[] = {
 	{ "link kind of 32 bytes", "link 2 eth0 - -1 1 1 abcdefghijklmnopqrstuvwxyz012345", 0 },
 	{ "phy without a name", "phy 0", 0 },
 	{ "phy index past 32 bits", "phy 4294967296 phy0", 0 },
-	{ "phy name of 64 bytes",
-	  "phy 0 abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl", 0 },
+	{ "phy name of 65 bytes",
+	  "phy 0 abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklm", 0 },
+	{ "fence with an argument", "fence 1", 0 },
 	{ "saved-at past 32 bits", "saved-at 4294967296", 0 },
 	{ "saved of odd length", "saved 123", 0 },
 	{ "saved not hex", "saved zz", 0 },

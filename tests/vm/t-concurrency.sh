@@ -59,11 +59,6 @@ snapshot() {
 	ls -A /etc/netns /run/netns 2>/dev/null
 }
 same() { snapshot >/tmp/after 2>&1; diff -u /tmp/before /tmp/after; }
-# up makes /etc/netns when there is none and down leaves it (resolv.c's
-# etc_cleanup removes only /etc/netns/NAME; reported): made here first, so
-# that what is compared is what wgphys undoes. The guest's /etc is the
-# host's, where it comes and goes.
-mkdir -p /etc/netns
 snapshot >/tmp/before 2>&1
 
 # The loser's one line, and its exit status 2.

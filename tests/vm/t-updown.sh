@@ -196,11 +196,17 @@ check "the other dhcpcd is still there after down" kill -0 "$other_dhcpcd"
 # An endpoint given by name: looked up inside physical, with physical's
 # resolver (the LAN's dnsmasq knows vpn.lan), never main's.
 poll 30 "online again in main before the next up" has_ipv4 eth0 192.168.1.
-sed "s/^Endpoint = .*/Endpoint = $WORLD_ENDPOINT_NAME:51820/" "$WORLD_WG_CONF" >/tmp/wg-named.conf
+# ...and AllowedIPs with host bits, as wg(8)'s own example writes them: up
+# masks them (wg does) instead of failing late at the route (issue 10).
+sed -e "s/^Endpoint = .*/Endpoint = $WORLD_ENDPOINT_NAME:51820/" \
+	-e "s|^AllowedIPs = .*|&, 10.100.7.1/24|" "$WORLD_WG_CONF" >/tmp/wg-named.conf
 chmod 600 /tmp/wg-named.conf
 sed -i "s|^Config = .*|Config = /tmp/wg-named.conf|" /etc/wgphys.conf
 check "up with a named endpoint" "$WGPHYS" up
 check "the name was resolved to the LAN's server" bash -c "wg show wg0 endpoints | grep -q '192.168.1.1:51820'"
+check "AllowedIPs 10.100.7.1/24 became the route 10.100.7.0/24 through the tunnel" \
+	test "$(ip -j route show 10.100.7.0/24 | jq -r '.[0].dev')" == wg0
+check "and the peer's allowed IPs hold 10.100.7.0/24" bash -c "wg show wg0 allowed-ips | grep -q '10.100.7.0/24'"
 poll 10 "the tunnel works through it" answer_is "$WORLD_TUNNEL_CLIENT" "$WORLD_TUNNEL_SERVER"
 check "down again" "$WGPHYS" down
 kill "$other_dhcpcd"
