@@ -335,6 +335,13 @@ static int cmd_up(int argc, char *argv[], const char *config_path)
 		return fail_input("up", "--dry-run and --foreground exclude each other");
 	if (!dry_run && (ret = need_root("up")))
 		return ret;
+	/*
+	 * Nothing the caller left open (`wgphys up 9<file`) may reach what up
+	 * starts: the guard lives on without ever exec'ing, so marking the
+	 * fds close-on-exec, as for the daemons, would not do.
+	 */
+	if (!dry_run)
+		close_range(3, ~0U, 0);
 	resume = !dry_run && guard_missing();
 	/* Before the wg-quick file is read: its memory must never hold a key. */
 	if (!dry_run && !resume && (ret = endpoint_resolver_start(&err)) < 0) {
