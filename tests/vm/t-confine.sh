@@ -104,7 +104,8 @@ EOF
 
 # Every writable mapping of a process (heap, stack, data, anonymous: where
 # a key read at run time can be), searched for it as bytes and as base64.
-# Exit 0: not found; 1: found; 2: the process could not be read. Mappings over 64 MiB are ASan's shadow and reserved space.
+# Exit 0: not found; 1: found; 2: the process could not be read (or was
+# gone before a byte was). Mappings over 64 MiB are ASan's shadow and reserved space.
 cat >/tmp/memscan.py <<'EOF'
 import base64, sys, time
 t0 = time.time()
@@ -132,7 +133,7 @@ with maps, mem:
             if n in data:
                 hits.append(f"{f[0]} {f[5] if len(f) > 5 else 'anon'}")
 print(f"scanned {scanned} bytes in {time.time() - t0:.1f} s; key found in: {', '.join(hits) or 'nothing'}")
-sys.exit(1 if hits else 0)
+sys.exit(1 if hits else 0 if scanned else 2)
 EOF
 
 # ---- up: find the process doing the lookup while it waits ----
@@ -141,23 +142,22 @@ lookup_pid=
 "$WGPHYS" up >/tmp/up.out 2>&1 &
 up_pid=$!
 # The lookup runs in physical, as a fork of wgphys (a child, or a child of
-# a child): found by its ancestry and its namespace, not by what wgphys says.
+# a child): found by its ancestry and its namespace, not by what wgphys
+# says. /proc/PID/task/*/children keeps it cheap on a loaded machine.
 comm_want=$(basename "$WGPHYS" | cut -c1-15)
+kids() { cat /proc/"$1"/task/*/children 2>/dev/null; }
 find_lookup() {
-	local pid ppid comm p
-	[[ -e /run/netns/physical ]] && grep -q 'query from' /tmp/slowdns.log || return 1
+	local c p
+	grep -q 'query from' /tmp/slowdns.log 2>/dev/null || return 1
 	physns="net:[$(stat -L -c %i /run/netns/physical)]"
-	declare -A parent=()
-	while read -r pid ppid comm; do
-		[[ $comm == "$comm_want" ]] && parent[$pid]=$ppid
-	done <<<"$(ps -e -o pid=,ppid=,comm= 2>/dev/null)"
-	for p in "${!parent[@]}"; do
-		[[ ${parent[$p]} == "$up_pid" || ${parent[${parent[$p]}]-} == "$up_pid" ]] || continue
-		[[ $(readlink "/proc/$p/ns/net") == "$physns" ]] || continue
-		lookup_pid=$p
-		return 0
+	for c in $(kids "$up_pid"); do
+		for p in "$c" $(kids "$c"); do
+			[[ $(cat "/proc/$p/comm" 2>/dev/null) == "$comm_want" ]] || continue
+			[[ $(readlink "/proc/$p/ns/net") == "$physns" ]] || continue
+			lookup_pid=$p
+			return 0
+		done
 	done
-	ps -e -o pid,ppid,uid,comm
 	return 1
 }
 if poll 40 "a lookup process is waiting for the slow DNS answer" find_lookup; then
