@@ -73,6 +73,30 @@ build/test/tests/tools/%: build/test/tests/tools/%.o $(patsubst %.c,build/test/%
 
 test-build: build/test/wgphys $(UNIT_BINS) $(TOOL_BINS)
 
+# libFuzzer harnesses, tests/fuzz/fuzz-*.c: each built with clang against
+# the library (instrumented for coverage) and run on its seed corpus
+# (tests/fuzz/corpus/NAME/) for FUZZ_SECONDS. make check runs each briefly.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
+
+build/fuzz/lib/%.o: %.c
+	@mkdir -p $(@D)
+	$(qecho) "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(patsubst %.c,build/fuzz/lib/%.o,$(LIB_SRCS))
+	@mkdir -p $(@D)
+	$(qecho) "  FUZZLD  $@"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -I. -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz:
+	tests/fuzz/run $(FUZZ_SECONDS)
+
 # Every test: unit, host, and the real-kernel ones under QEMU.
 check: all test-build
 	tests/run
@@ -159,5 +183,5 @@ clean:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
-.PHONY: all check check-host test-build bench demo analyze install uninstall install-caps doc clean FORCE
+.PHONY: all check check-host test-build fuzz fuzz-build bench demo analyze install uninstall install-caps doc clean FORCE
 .SECONDARY:

@@ -79,6 +79,26 @@ static char proc_state(pid_t pid)
 	return p && p[1] == ' ' ? p[2] : 0;
 }
 
+/*
+ * Nothing but 0, 1 and 2 may reach a program we start: whoever ran
+ * wgphys may have left descriptors open (`wgphys up 9<file`), and ours
+ * are close-on-exec already. Marked rather than closed, so the pipe that
+ * reports a failed exec still works until the exec.
+ */
+static int only_stdio_on_exec(void)
+{
+	long max;
+
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	/* Before Linux 5.11. */
+	max = sysconf(_SC_OPEN_MAX);
+	for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+		if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF)
+			return -errno;
+	return 0;
+}
+
 static void report_and_exit(int pipe_fd, int code)
 {
 	ssize_t unused = write(pipe_fd, &code, sizeof(code));
@@ -122,6 +142,8 @@ static void child(int netns_fd, const char *netns, const struct daemon_spec *spe
 	 * on leaves a daemon that down knows about. */
 	if (read(go_fd, &go, 1) != 1)
 		_exit(127);
+	if (only_stdio_on_exec() < 0)
+		report_and_exit(pipe_fd, errno);
 	execve(spec->argv[0], spec->argv, daemon_env);
 	report_and_exit(pipe_fd, errno);
 }
@@ -248,6 +270,8 @@ int daemon_spawn_main_begin(char *const *argv, struct daemon_spawn *sp, struct w
 			report_and_exit(fds[1], errno);
 		if (pid > 0)
 			_exit(0);
+		if (only_stdio_on_exec() < 0)
+			report_and_exit(fds[1], errno);
 		execve(argv[0], argv, daemon_env);
 		report_and_exit(fds[1], errno);
 	}

@@ -24,6 +24,7 @@
 #include "nsenter.h"
 #include "paths.h"
 #include "privdrop.h"
+#include "pty.h"
 #include "state.h"
 
 extern char **environ;
@@ -86,13 +87,13 @@ static int set_identity(struct exec_target *t, uid_t uid, gid_t gid,
 		t->shell = strdup(pw->pw_shell && *pw->pw_shell ?
 				  pw->pw_shell : "/bin/sh");
 		if (!t->name)
-			return wgp_errf(err, ENOMEM, "out of memory");
+			return wgp_fail(err, ENOMEM, "Cannot look up", "uid %u", (unsigned int)uid);
 	} else {
 		t->home = strdup("/");
 		t->shell = strdup("/bin/sh");
 	}
 	if (!t->home || !t->shell)
-		return wgp_errf(err, ENOMEM, "out of memory");
+		return wgp_fail(err, ENOMEM, "Cannot look up", "uid %u", (unsigned int)uid);
 	return 0;
 }
 
@@ -107,7 +108,8 @@ static int login_groups(struct exec_target *t, struct wgp_err *err)
 	if (!t->name) {
 		t->groups = malloc(sizeof(*t->groups));
 		if (!t->groups)
-			return wgp_errf(err, ENOMEM, "out of memory");
+			return wgp_fail(err, ENOMEM, "Cannot look up", "the groups of uid %u",
+					(unsigned int)t->uid);
 		t->groups[0] = t->gid;
 		t->n_groups = 1;
 		return 0;
@@ -115,7 +117,7 @@ static int login_groups(struct exec_target *t, struct wgp_err *err)
 	for (;;) {
 		g = realloc(t->groups, n * sizeof(*g));
 		if (!g)
-			return wgp_errf(err, ENOMEM, "out of memory");
+			return wgp_fail(err, ENOMEM, "Cannot look up", "the groups of %s", t->name);
 		t->groups = g;
 		got = n;
 		if (getgrouplist(t->name, t->gid, g, &got) >= 0) {
@@ -124,8 +126,7 @@ static int login_groups(struct exec_target *t, struct wgp_err *err)
 		}
 		n = got > n ? got : n * 2;
 		if (n > MAX_GROUPS)
-			return wgp_errf(err, E2BIG, "user %s is in too many groups",
-					t->name);
+			return wgp_refuse(err, E2BIG, t->name, "is in too many groups");
 	}
 }
 
@@ -135,13 +136,13 @@ static int current_groups(struct exec_target *t, struct wgp_err *err)
 
 	n = getgroups(0, NULL);
 	if (n < 0)
-		return wgp_errf(err, errno, "getgroups: %s", strerror(errno));
+		return wgp_fail(err, errno, "Cannot read", "the supplementary groups");
 	t->groups = calloc(n + 1, sizeof(*t->groups));
 	if (!t->groups)
-		return wgp_errf(err, ENOMEM, "out of memory");
+		return wgp_fail(err, ENOMEM, "Cannot read", "the supplementary groups");
 	n = getgroups(n, t->groups);
 	if (n < 0)
-		return wgp_errf(err, errno, "getgroups: %s", strerror(errno));
+		return wgp_fail(err, errno, "Cannot read", "the supplementary groups");
 	t->n_groups = n;
 	return 0;
 }
@@ -152,151 +153,144 @@ static int lookup_uid(uid_t uid, const struct passwd **pw, struct wgp_err *err)
 	errno = 0;
 	*pw = getpwuid(uid);
 	if (!*pw && errno && errno != ENOENT && errno != ESRCH)
-		return wgp_errf(err, errno, "cannot look up uid %u: %s",
-				(unsigned int)uid, strerror(errno));
+		return wgp_fail(err, errno, "Cannot look up", "uid %u", (unsigned int)uid);
 	return 0;
+}
+
+/* Who a user is as a login makes them: ids, home, shell, all groups. */
+static int become_login(struct exec_target *t, uid_t uid, gid_t gid, const struct passwd *pw,
+			struct wgp_err *err)
+{
+	int ret = set_identity(t, uid, gid, pw, err);
+
+	return ret < 0 ? ret : login_groups(t, err);
+}
+
+/*
+ * Installed with file capabilities and run by a user: the user is the
+ * kernel's real uid, full stop. SUDO_UID and PKEXEC_UID are words in an
+ * environment that user wrote.
+ */
+static int target_caps(const struct exec_request *req, struct exec_target *t,
+		       struct wgp_err *err)
+{
+	const struct passwd *pw = NULL;
+	int ret;
+
+	if (req->user)
+		return wgp_refuse(err, EPERM, NULL, "-u is for root only");
+	t->via_caps = true;
+	ret = lookup_uid(getuid(), &pw, err);
+	if (!ret)
+		ret = set_identity(t, getuid(), getgid(), pw, err);
+	return ret < 0 ? ret : current_groups(t, err);
+}
+
+/*
+ * -u is for a root login. Under sudo or pkexec the caller may have been
+ * granted only "wgphys exec": naming another user would let them act as
+ * anyone (root included). The target there is always the one who ran sudo
+ * or pkexec.
+ */
+static int target_named(const struct exec_request *req, struct exec_target *t,
+			struct wgp_err *err)
+{
+	const struct passwd *pw = NULL;
+	unsigned int uid;
+	int ret;
+
+	if (getenv("SUDO_UID") || getenv("SUDO_USER") || getenv("PKEXEC_UID"))
+		return wgp_refuse(err, EPERM, NULL,
+				  "-u is not accepted under sudo or pkexec: the command runs as the user who ran them");
+	if (req->user[0] == '#') {
+		if (parse_id(req->user + 1, &uid) < 0)
+			return wgp_refuse(err, EINVAL, NULL, "invalid user \"%s\"", req->user);
+		ret = lookup_uid(uid, &pw, err);
+		if (ret < 0)
+			return ret;
+	} else {
+		errno = 0;
+		pw = getpwnam(req->user);
+	}
+	/* Without a passwd entry there is no group to pick safely. */
+	if (!pw)
+		return wgp_refuse(err, EINVAL, NULL, "no such user \"%s\"", req->user);
+	return become_login(t, pw->pw_uid, pw->pw_gid, pw, err);
+}
+
+/* Root under sudo: the user in SUDO_UID, SUDO_GID if given. */
+static int target_sudo(const char *s, struct exec_target *t, struct wgp_err *err)
+{
+	const struct passwd *pw = NULL;
+	unsigned int uid, gid;
+	int ret;
+
+	if (parse_id(s, &uid) < 0)
+		return wgp_refuse(err, EINVAL, NULL, "invalid SUDO_UID \"%s\"", s);
+	if (uid == 0)
+		return wgp_refuse(err, EINVAL, NULL,
+				  "sudo was run by root: name the user to run as with -u USER");
+	ret = lookup_uid(uid, &pw, err);
+	if (ret < 0)
+		return ret;
+	s = getenv("SUDO_GID");
+	if (s) {
+		if (parse_id(s, &gid) < 0)
+			return wgp_refuse(err, EINVAL, NULL, "invalid SUDO_GID \"%s\"", s);
+	} else if (pw) {
+		gid = pw->pw_gid;
+	} else {
+		return wgp_refuse(err, EINVAL, NULL,
+				  "SUDO_UID %u has no passwd entry and SUDO_GID is not set", uid);
+	}
+	t->via_sudo = true;
+	return become_login(t, uid, gid, pw, err);
+}
+
+/* Root under pkexec: the user in PKEXEC_UID, who must have an entry. */
+static int target_pkexec(const char *s, struct exec_target *t, struct wgp_err *err)
+{
+	const struct passwd *pw = NULL;
+	unsigned int uid;
+	int ret;
+
+	if (parse_id(s, &uid) < 0)
+		return wgp_refuse(err, EINVAL, NULL, "invalid PKEXEC_UID \"%s\"", s);
+	if (uid == 0)
+		return wgp_refuse(err, EINVAL, NULL,
+				  "pkexec was run by root: name the user to run as with -u USER");
+	ret = lookup_uid(uid, &pw, err);
+	if (ret < 0)
+		return ret;
+	if (!pw)
+		return wgp_refuse(err, EINVAL, NULL, "PKEXEC_UID %u has no passwd entry", uid);
+	return become_login(t, uid, pw->pw_gid, pw, err);
 }
 
 int exec_resolve_target(const struct exec_request *req, struct exec_target *t,
 			struct wgp_err *err)
 {
-	const struct passwd *pw = NULL;
-	unsigned int uid, gid;
-	const char *s;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
-
-	if (getuid() != 0) {
-		/*
-		 * Installed with file capabilities and run by a user: the
-		 * user is the kernel's real uid, full stop. SUDO_UID and
-		 * PKEXEC_UID are words in an environment that user wrote.
-		 */
-		if (req->user) {
-			ret = wgp_errf(err, EPERM, "-u is for root only");
-			goto cleanup;
-		}
-		t->via_caps = true;
-		ret = lookup_uid(getuid(), &pw, err);
-		if (ret < 0)
-			goto cleanup;
-		ret = set_identity(t, getuid(), getgid(), pw, err);
-		if (ret < 0)
-			goto cleanup;
-		ret = current_groups(t, err);
-		goto cleanup;
-	}
-
-	if (req->user) {
-		/*
-		 * -u is for a root login. Under sudo or pkexec the caller may
-		 * have been granted only "wgphys exec": naming another user
-		 * would let them act as anyone (root included). The target
-		 * there is always the one who ran sudo or pkexec.
-		 */
-		if (getenv("SUDO_UID") || getenv("SUDO_USER") || getenv("PKEXEC_UID")) {
-			ret = wgp_errf(err, EPERM,
-				       "-u is not accepted under sudo or pkexec: the command runs as the user who ran them");
-			goto cleanup;
-		}
-		if (req->user[0] == '#') {
-			if (parse_id(req->user + 1, &uid) < 0) {
-				ret = wgp_errf(err, EINVAL, "invalid user \"%s\"",
-					       req->user);
-				goto cleanup;
-			}
-			ret = lookup_uid(uid, &pw, err);
-			if (ret < 0)
-				goto cleanup;
-		} else {
-			errno = 0;
-			pw = getpwnam(req->user);
-		}
-		/* Without a passwd entry there is no group to pick safely. */
-		if (!pw) {
-			ret = wgp_errf(err, EINVAL, "no such user \"%s\"", req->user);
-			goto cleanup;
-		}
-		ret = set_identity(t, pw->pw_uid, pw->pw_gid, pw, err);
-		if (ret < 0)
-			goto cleanup;
-		ret = login_groups(t, err);
-		goto cleanup;
-	}
-
-	s = getenv("SUDO_UID");
-	if (s) {
-		if (parse_id(s, &uid) < 0) {
-			ret = wgp_errf(err, EINVAL, "invalid SUDO_UID \"%s\"", s);
-			goto cleanup;
-		}
-		if (uid == 0) {
-			ret = wgp_errf(err, EINVAL,
-				       "sudo was run by root: name the user to run as with -u USER");
-			goto cleanup;
-		}
-		ret = lookup_uid(uid, &pw, err);
-		if (ret < 0)
-			goto cleanup;
-		s = getenv("SUDO_GID");
-		if (s) {
-			if (parse_id(s, &gid) < 0) {
-				ret = wgp_errf(err, EINVAL, "invalid SUDO_GID \"%s\"", s);
-				goto cleanup;
-			}
-		} else if (pw) {
-			gid = pw->pw_gid;
-		} else {
-			ret = wgp_errf(err, EINVAL,
-				       "SUDO_UID %u has no passwd entry and SUDO_GID is not set",
-				       uid);
-			goto cleanup;
-		}
-		t->via_sudo = true;
-		ret = set_identity(t, uid, gid, pw, err);
-		if (ret < 0)
-			goto cleanup;
-		ret = login_groups(t, err);
-		goto cleanup;
-	}
-
-	s = getenv("PKEXEC_UID");
-	if (s) {
-		if (parse_id(s, &uid) < 0) {
-			ret = wgp_errf(err, EINVAL, "invalid PKEXEC_UID \"%s\"", s);
-			goto cleanup;
-		}
-		if (uid == 0) {
-			ret = wgp_errf(err, EINVAL,
-				       "pkexec was run by root: name the user to run as with -u USER");
-			goto cleanup;
-		}
-		ret = lookup_uid(uid, &pw, err);
-		if (ret < 0)
-			goto cleanup;
-		if (!pw) {
-			ret = wgp_errf(err, EINVAL, "PKEXEC_UID %u has no passwd entry",
-				       uid);
-			goto cleanup;
-		}
-		ret = set_identity(t, uid, pw->pw_gid, pw, err);
-		if (ret < 0)
-			goto cleanup;
-		ret = login_groups(t, err);
-		goto cleanup;
-	}
-
-	ret = wgp_errf(err, EINVAL,
-		       "run as root but not through sudo or pkexec: give -u USER");
-cleanup:
+	if (getuid() != 0)
+		ret = target_caps(req, t, err);
+	else if (req->user)
+		ret = target_named(req, t, err);
+	else if (getenv("SUDO_UID"))
+		ret = target_sudo(getenv("SUDO_UID"), t, err);
+	else if (getenv("PKEXEC_UID"))
+		ret = target_pkexec(getenv("PKEXEC_UID"), t, err);
+	else
+		ret = wgp_refuse(err, EINVAL, NULL,
+				 "run as root but not through sudo or pkexec: give -u USER");
 	/*
 	 * The captive-portal door never needs uid 0, and uid 0 owns /etc
 	 * even with no capability left: it could append to /etc/sudoers.
 	 */
 	if (ret == 0 && t->uid == 0)
-		ret = wgp_errf(err, EINVAL,
-			       "refusing to run the command as root: name an ordinary user with -u USER");
+		ret = wgp_refuse(err, EINVAL, NULL,
+				 "refusing to run the command as root: name an ordinary user with -u USER");
 	if (ret < 0)
 		exec_target_free(t);
 	return ret;
@@ -388,7 +382,7 @@ static int build_env(const struct exec_target *t, char ***out,
 		cap++;
 	env = calloc(cap, sizeof(*env));
 	if (!env)
-		return wgp_errf(err, ENOMEM, "out of memory");
+		return wgp_fail(err, ENOMEM, "Cannot build", "the environment");
 
 	for (p = environ; *p; p++) {
 		if (!strchr(*p, '='))
@@ -441,8 +435,7 @@ static int build_env(const struct exec_target *t, char ***out,
 cleanup:
 	free_env(env);
 	if (ret < 0)
-		return wgp_errf(err, -ret, "cannot build the environment: %s",
-				strerror(-ret));
+		return wgp_fail(err, -ret, "Cannot build", "the environment");
 	return 0;
 }
 
@@ -463,17 +456,15 @@ static int close_stray_fds(struct wgp_err *err)
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
 		return 0;
 	if (errno != ENOSYS && errno != EINVAL)
-		return wgp_errf(err, errno, "close_range: %s", strerror(errno));
+		return wgp_fail(err, errno, "Cannot close", "inherited descriptors (close_range)");
 
 	/* Before Linux 5.11: every open descriptor is listed here. */
 	dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
-		return wgp_errf(err, errno, "cannot list /proc/self/fd: %s",
-				strerror(errno));
+		return wgp_fail(err, errno, "Cannot list", "/proc/self/fd");
 	d = fdopendir(dfd);
 	if (!d) {
-		ret = wgp_errf(err, errno, "cannot list /proc/self/fd: %s",
-			       strerror(errno));
+		ret = wgp_fail(err, errno, "Cannot list", "/proc/self/fd");
 		close(dfd);
 		goto cleanup;
 	}
@@ -486,8 +477,7 @@ static int close_stray_fds(struct wgp_err *err)
 		if (flags < 0 && errno == EBADF)
 			continue;
 		if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) {
-			ret = wgp_errf(err, errno, "cannot mark fd %d close-on-exec: %s",
-				       fd, strerror(errno));
+			ret = wgp_fail(err, errno, "Cannot mark", "fd %d close-on-exec", fd);
 			goto cleanup;
 		}
 	}
@@ -512,7 +502,7 @@ static int leave_session(struct wgp_err *err)
 	if (setsid() >= 0)
 		return 0;
 	if (errno != EPERM)
-		return wgp_errf(err, errno, "setsid: %s", strerror(errno));
+		return wgp_fail(err, errno, "Cannot leave", "the session (setsid)");
 	if (getsid(0) == getpid())
 		return 0;
 	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -520,107 +510,137 @@ static int leave_session(struct wgp_err *err)
 		/* ENXIO: no controlling terminal to leave. */
 		if (errno == ENXIO || errno == ENOENT)
 			return 0;
-		return wgp_errf(err, errno, "cannot open /dev/tty: %s",
-				strerror(errno));
+		return wgp_fail(err, errno, "Cannot open", "/dev/tty");
 	}
 	if (ioctl(fd, TIOCNOTTY) < 0)
-		ret = wgp_errf(err, errno,
-			       "cannot leave the controlling terminal: %s",
-			       strerror(errno));
+		ret = wgp_fail(err, errno, "Cannot leave", "the controlling terminal");
 	close(fd);
 	return ret;
 }
 
-int exec_run(const struct exec_request *req, struct exec_target *t,
-	     bool *cmd_failed, struct wgp_err *err)
+/*
+ * The namespace `up` made, as the state says (the state is authoritative:
+ * the configured name, where it could be read, only has to agree), and
+ * only once up has finished: a half-made namespace has no kill switch
+ * around it yet.
+ */
+static int open_physical(const struct exec_request *req, int *fd, char *name, size_t len,
+			 struct wgp_err *err)
 {
-	char **envp = NULL, **old_environ = environ;
 	struct state *st = NULL;
-	bool new_session;
-	int fd = -1, ret;
-
-	*cmd_failed = false;
-	if (!req->argv || !req->argv[0] || !req->argv[0][0]) {
-		ret = wgp_errf(err, EINVAL, "no command given");
-		goto cleanup;
-	}
-	/* Decided before the drop, while getuid() still says who ran us. */
-	new_session = getuid() == 0 && t->uid != 0;
-
-	ret = privdrop_raise(err);
-	if (ret < 0)
-		goto cleanup;
-	if (!privdrop_have(CAP_SYS_ADMIN)) {
-		ret = wgp_errf(err, EPERM,
-			       "needs root (sudo) or the capability-installed binary");
-		goto cleanup;
-	}
+	int ret;
 
 	ret = state_read(&st, err);
-	if (ret == -ENOENT) {
-		ret = wgp_errf(err, ENOTCONN, "wgphys is not up");
-		goto cleanup;
-	}
+	if (ret == -ENOENT)
+		return wgp_refuse(err, ENOTCONN, NULL, "wgphys is not up");
 	if (ret < 0)
-		goto cleanup;
-	if (!st->netns_ino) {
-		ret = wgp_errf(err, ENOTCONN, "wgphys is not up (no namespace recorded)");
-		goto cleanup;
-	}
-	if (req->netns && strcmp(req->netns, st->netns)) {
-		ret = wgp_errf(err, ESTALE,
-			       "namespace \"%s\" is configured, but wgphys up set up \"%s\"",
-			       req->netns, st->netns);
-		goto cleanup;
-	}
+		return ret;
+	if (!st->netns_ino)
+		ret = wgp_refuse(err, ENOTCONN, NULL, "wgphys is not up (no namespace recorded)");
+	else if (st->stage != STATE_STAGE_UP)
+		ret = wgp_refuse(err, EAGAIN, NULL,
+				 "wgphys is coming up; try again (if up failed, run \"wgphys down\")");
+	else if (req->netns && strcmp(req->netns, st->netns))
+		ret = wgp_refuse(err, ESTALE, NULL,
+				 "namespace \"%s\" is configured, but wgphys up set up \"%s\"",
+				 req->netns, st->netns);
 	/*
 	 * The name must still be the namespace `up` made: if anything else
 	 * sits there (a symlink to the main namespace, a plain file, another
 	 * namespace), refuse. There is no fallback: the main namespace is
 	 * the one place this command must never run.
 	 */
-	fd = netns_open_as(st->netns, st->netns_dev, st->netns_ino, err);
-	if (fd < 0) {
-		ret = fd;
-		goto cleanup;
+	if (!ret) {
+		*fd = netns_open_as(st->netns, st->netns_dev, st->netns_ino, err);
+		if (*fd < 0)
+			ret = *fd;
+		snprintf(name, len, "%s", st->netns);
 	}
+	state_free(st);
+	return ret;
+}
 
-	ret = nsenter_netns(fd, st->netns, err);
-	if (ret < 0)
-		goto cleanup;
-	close(fd);
-	fd = -1;
+/* What the command needs to be started, where it is started. */
+struct launch {
+	const struct exec_request *req;
+	const struct exec_target *t;
+	int netns_fd;
+	bool new_session;
+	const char *netns;
+};
 
-	ret = privdrop_drop(t->uid, t->gid, t->groups, t->n_groups, err);
-	if (ret < 0)
-		goto cleanup;
-	ret = build_env(t, &envp, err);
-	if (ret < 0)
-		goto cleanup;
-	ret = close_stray_fds(err);
-	if (ret < 0)
-		goto cleanup;
-	if (new_session) {
+/*
+ * Enter the namespace, drop to the target, clean environment and fds,
+ * and exec. Only returns on failure (*cmd_failed: the exec itself).
+ */
+static int launch(void *arg, bool *cmd_failed, struct wgp_err *err)
+{
+	const struct launch *l = arg;
+	const struct exec_target *t = l->t;
+	char **envp = NULL, **old_environ = environ;
+	int ret;
+
+	ret = nsenter_netns(l->netns_fd, l->netns, err);
+	if (!ret)
+		ret = privdrop_drop(t->uid, t->gid, t->groups, t->n_groups, err);
+	if (!ret)
+		ret = build_env(t, &envp, err);
+	if (!ret)
+		ret = close_stray_fds(err);
+	if (!ret && l->new_session)
 		ret = leave_session(err);
-		if (ret < 0)
-			goto cleanup;
+	if (ret < 0) {
+		free_env(envp);
+		return ret;
 	}
-
 	/* execvp() searches the PATH of environ, not of an envp argument:
 	 * install the new environment, and put the old one back on failure. */
 	environ = envp;
-	execvp(req->argv[0], req->argv);
+	execvp(l->req->argv[0], l->req->argv);
 	ret = -errno;
 	environ = old_environ;
-	*cmd_failed = true;
-	if (ret == -ENOENT && !strchr(req->argv[0], '/'))
-		wgp_errf(err, ENOENT, "%s: command not found", req->argv[0]);
-	else
-		wgp_errf(err, -ret, "%s: %s", req->argv[0], strerror(-ret));
-cleanup:
-	if (fd >= 0)
-		close(fd);
-	state_free(st);
 	free_env(envp);
+	*cmd_failed = true;
+	if (ret == -ENOENT && !strchr(l->req->argv[0], '/'))
+		return wgp_refuse(err, ENOENT, l->req->argv[0], "command not found");
+	return wgp_fail(err, -ret, NULL, "%s", l->req->argv[0]);
+}
+
+int exec_run(const struct exec_request *req, struct exec_target *t,
+	     bool *cmd_failed, struct wgp_err *err)
+{
+	struct launch l = { .req = req, .t = t, .netns_fd = -1 };
+	char netns[NETNS_NAME_MAX + 1];
+	int ret;
+
+	*cmd_failed = false;
+	if (!req->argv || !req->argv[0] || !req->argv[0][0])
+		return wgp_refuse(err, EINVAL, NULL, "no command given");
+	/* Decided before the drop, while getuid() still says who ran us. */
+	l.new_session = getuid() == 0 && t->uid != 0;
+
+	ret = privdrop_raise(err);
+	if (ret < 0)
+		return ret;
+	if (!privdrop_have(CAP_SYS_ADMIN))
+		return wgp_refuse(err, EPERM, NULL,
+				  "needs root (sudo) or the capability-installed binary");
+	ret = open_physical(req, &l.netns_fd, netns, sizeof(netns), err);
+	if (ret < 0)
+		goto out;
+	l.netns = netns;
+	/*
+	 * Root's terminal is never handed to another user: the command gets
+	 * a terminal of its own and we relay (what a user running
+	 * `wgphys exec -u alice chromium` from a root shell expects: it runs,
+	 * its output shows, ^C stops it). Returns the command's status.
+	 */
+	if (l.new_session && pty_needed(t->uid))
+		ret = pty_run(t->uid, launch, &l, cmd_failed, err);
+	else
+		ret = launch(&l, cmd_failed, err);
+out:
+	if (l.netns_fd >= 0)
+		close(l.netns_fd);
 	return ret;
 }

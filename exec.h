@@ -13,7 +13,7 @@
 #include "err.h"
 
 struct exec_request {
-	const char *netns;	/* the configured namespace name */
+	const char *netns;	/* the configured namespace name, or NULL */
 	const char *user;	/* -u USER (name or #uid), or NULL */
 	char **argv;		/* the command, argv[0] looked up in PATH */
 };
@@ -47,10 +47,17 @@ int exec_resolve_target(const struct exec_request *req, struct exec_target *t,
 void exec_target_free(struct exec_target *t);
 
 /*
- * Check the namespace is the one `up` recorded, enter it (nsenter_netns),
- * drop to the target (all capability sets empty, NoNewPrivs, verify that
- * regaining root fails), build the environment, close stray fds, setsid
- * when root drops to another user, and execvp. Only returns on failure:
+ * Read the namespace from the state (refused unless up has finished, and,
+ * where req->netns is set, unless it names the same one), check it is the
+ * namespace `up` recorded, enter it (nsenter_netns), drop to the target
+ * (all capability sets empty, NoNewPrivs, verify that regaining root
+ * fails), build the environment, close stray fds, leave root's session
+ * when root drops to another user, and execvp.
+ *
+ * Where one of fds 0-2 is a terminal the target does not own (root's),
+ * the command runs in a child on a terminal of its own (pty.h) while this
+ * process relays: then the command's exit status comes back (>= 0).
+ * Otherwise this process becomes the command and only returns on failure:
  * -errno with err set. *cmd_failed is set when the failure was the exec of
  * the command itself (-ENOENT: exit 127; otherwise 126).
  */

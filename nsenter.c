@@ -54,8 +54,7 @@ static int remount_sys(struct wgp_err *err)
 	if (!(flags & MS_RDONLY) && (errno == EPERM || errno == EACCES) &&
 	    mount("sysfs", "/sys", "sysfs", flags | MS_RDONLY, NULL) == 0)
 		return 0;
-	return wgp_errf(err, errno, "cannot mount sysfs on /sys: %s",
-			strerror(errno));
+	return wgp_fail(err, errno, "Cannot mount", "sysfs on /sys");
 }
 
 /*
@@ -75,33 +74,29 @@ static int bind_one(int dfd, const char *dir, const char *name,
 
 	fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		ret = wgp_errf(err, errno, "cannot open %s/%s: %s", dir, name,
-			       strerror(errno));
+		ret = wgp_fail(err, errno, "Cannot open", "%s/%s", dir, name);
 		goto cleanup;
 	}
 	if (fstat(fd, &sb) < 0) {
-		ret = wgp_errf(err, errno, "cannot stat %s/%s: %s", dir, name,
-			       strerror(errno));
+		ret = wgp_fail(err, errno, "Cannot stat", "%s/%s", dir, name);
 		goto cleanup;
 	}
 	if (!S_ISREG(sb.st_mode))
 		goto cleanup;
 
 	if ((size_t)snprintf(dst, sizeof(dst), "/etc/%s", name) >= sizeof(dst)) {
-		ret = wgp_errf(err, ENAMETOOLONG, "%s/%s: name too long", dir, name);
+		ret = wgp_fail(err, ENAMETOOLONG, NULL, "%s/%s", dir, name);
 		goto cleanup;
 	}
 	/* Like ip-netns: only shadow what exists; /etc is not ours to add to. */
 	if (stat(dst, &sb) < 0) {
 		if (errno != ENOENT && errno != ENOTDIR)
-			ret = wgp_errf(err, errno, "cannot stat %s: %s", dst,
-				       strerror(errno));
+			ret = wgp_fail(err, errno, "Cannot stat", "%s", dst);
 		goto cleanup;
 	}
 	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
 	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
-		ret = wgp_errf(err, errno, "cannot bind %s/%s over %s: %s", dir,
-			       name, dst, strerror(errno));
+		ret = wgp_fail(err, errno, "Cannot bind", "%s/%s over %s", dir, name, dst);
 cleanup:
 	if (fd >= 0)
 		close(fd);
@@ -117,20 +112,17 @@ static int bind_etc(const char *name, struct wgp_err *err)
 
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", NETNS_ETC_DIR, name) >=
 	    sizeof(dir))
-		return wgp_errf(err, ENAMETOOLONG, "%s/%s: name too long",
-				NETNS_ETC_DIR, name);
+		return wgp_fail(err, ENAMETOOLONG, NULL, "%s/%s", NETNS_ETC_DIR, name);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		/* No per-namespace /etc: nothing to do, as with ip-netns. */
 		if (errno == ENOENT)
 			return 0;
-		return wgp_errf(err, errno, "cannot open %s: %s", dir,
-				strerror(errno));
+		return wgp_fail(err, errno, "Cannot open", "%s", dir);
 	}
 	d = fdopendir(dfd);
 	if (!d) {
-		ret = wgp_errf(err, errno, "cannot read %s: %s", dir,
-			       strerror(errno));
+		ret = wgp_fail(err, errno, "Cannot read", "%s", dir);
 		close(dfd);
 		goto cleanup;
 	}
@@ -139,8 +131,7 @@ static int bind_etc(const char *name, struct wgp_err *err)
 		de = readdir(d);
 		if (!de) {
 			if (errno)
-				ret = wgp_errf(err, errno, "cannot read %s: %s",
-					       dir, strerror(errno));
+				ret = wgp_fail(err, errno, "Cannot read", "%s", dir);
 			break;
 		}
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
@@ -165,15 +156,11 @@ int nsenter_netns(int netns_fd, const char *name, struct wgp_err *err)
 				  NETNS_NAME_MAX, name ? name : "");
 
 	if (setns(netns_fd, CLONE_NEWNET) < 0)
-		return wgp_errf(err, errno,
-				"cannot enter network namespace \"%s\": %s", name,
-				strerror(errno));
+		return wgp_fail(err, errno, "Cannot enter", "network namespace \"%s\"", name);
 
 	/* A mount namespace of our own for the /sys and /etc mounts below. */
 	if (unshare(CLONE_NEWNS) < 0)
-		return wgp_errf(err, errno,
-				"cannot create a mount namespace: %s",
-				strerror(errno));
+		return wgp_fail(err, errno, "Cannot create", "a mount namespace");
 
 	/*
 	 * Slave rather than private: mounts made later in the main namespace
@@ -181,8 +168,7 @@ int nsenter_netns(int netns_fd, const char *name, struct wgp_err *err)
 	 * nothing mounted here propagates back into the shared tree.
 	 */
 	if (mount("", "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-		return wgp_errf(err, errno, "cannot make / a slave mount: %s",
-				strerror(errno));
+		return wgp_fail(err, errno, "Cannot make", "/ a slave mount");
 
 	ret = remount_sys(err);
 	if (ret < 0)

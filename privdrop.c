@@ -57,19 +57,18 @@ int privdrop_raise(struct wgp_err *err)
 	}
 
 	if (capng_get_caps_process() < 0)
-		return wgp_errf(err, EPERM, "cannot read own capabilities");
+		return wgp_fail(err, EPERM, "Cannot read", "our own capabilities");
 	for (cap = 0; cap <= CAP_LAST_CAP; cap++) {
 		if (capng_have_capability(CAPNG_PERMITTED, cap) != 1 ||
 		    capng_have_capability(CAPNG_EFFECTIVE, cap) == 1)
 			continue;
 		if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, cap) < 0)
-			return wgp_errf(err, EINVAL, "cannot raise capability %u", cap);
+			return wgp_fail(err, EINVAL, "Cannot raise", "capability %u", cap);
 		change = true;
 	}
 	if (change && capng_apply(CAPNG_SELECT_CAPS) < 0)
-		return wgp_errf(err, errno ? errno : EPERM,
-				"cannot make permitted capabilities effective: %s",
-				strerror(errno ? errno : EPERM));
+		return wgp_fail(err, errno ? errno : EPERM, "Cannot make",
+				"the permitted capabilities effective");
 	return 0;
 }
 
@@ -138,24 +137,61 @@ cleanup:
 	return ret;
 }
 
-/* CapBnd, CapAmb and NoNewPrivs from /proc/self/status. 0 or -errno. */
-static int read_status(unsigned long long *bnd, unsigned long long *amb,
-		       int *nnp)
+/*
+ * All of /proc/self/status, however long: its Groups line alone passes
+ * 4 KiB for a user in a few hundred groups, and the lines wanted come
+ * after it. NUL-terminated; the caller frees it.
+ */
+static int read_status_text(char **out)
 {
-	char buf[4096], *line, *next, *end;
-	int fd, found = 0;
-	ssize_t n;
+	size_t cap = 4096, n = 0;
+	char *buf = NULL, *p;
+	ssize_t r;
+	int fd, ret = 0;
 
 	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	/* The lines wanted come long before the first 4 KiB end. */
-	n = read(fd, buf, sizeof(buf) - 1);
+	for (;;) {
+		if (!buf || n + 1 >= cap) {
+			if (buf)
+				cap *= 2;
+			p = cap > (1 << 24) ? NULL : realloc(buf, cap);
+			if (!p) {
+				ret = -ENOMEM;
+				break;
+			}
+			buf = p;
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			ret = r < 0 ? -errno : 0;
+			break;
+		}
+		n += (size_t)r;
+	}
 	close(fd);
-	if (n < 0)
-		return -errno;
+	if (ret < 0) {
+		free(buf);
+		return ret;
+	}
 	buf[n] = '\0';
-	for (line = buf; line; line = next) {
+	*out = buf;
+	return 0;
+}
+
+/* CapBnd, CapAmb and NoNewPrivs from /proc/self/status. 0 or -errno. */
+static int read_status(unsigned long long *bnd, unsigned long long *amb, int *nnp)
+{
+	char *text = NULL, *line, *next, *end = NULL;
+	int found = 0, ret;
+
+	ret = read_status_text(&text);
+	if (ret < 0)
+		return ret;
+	for (line = text; line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
@@ -166,88 +202,102 @@ static int read_status(unsigned long long *bnd, unsigned long long *amb,
 			*amb = strtoull(line + 7, &end, 16);
 			found |= 2;
 		} else if (!strncmp(line, "NoNewPrivs:", 11)) {
-			*nnp = strtol(line + 11, &end, 10);
+			*nnp = (int)strtol(line + 11, &end, 10);
 			found |= 4;
 		} else {
 			continue;
 		}
-		if (*end)
-			return -EINVAL;
+		if (*end) {
+			ret = -EINVAL;
+			break;
+		}
 	}
+	free(text);
+	if (ret < 0)
+		return ret;
 	return found == 7 ? 0 : -ENODATA;
 }
 
-int privdrop_drop(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
-		  struct wgp_err *err)
+/*
+ * Ambient capabilities are handed to every later exec by a non-root uid:
+ * they go first. The bounding set can only shrink while CAP_SETPCAP is
+ * effective, which it stops being once the uid changes: empty it now.
+ */
+static int drop_inherited_sets(struct wgp_err *err)
 {
-	uid_t ruid, euid, suid;
-	gid_t rgid, egid, sgid;
-	int ret, cap;
+	int cap;
 
-	/* uid 0 owns /etc with or without capabilities: never a target. */
-	if (uid == 0)
-		return wgp_errf(err, EINVAL, "refusing to drop to uid 0");
-
+	/* Clearing needs no privilege; EINVAL means a kernel from before
+	 * ambient capabilities (4.3), which has none. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return wgp_fail(err, errno, "Cannot clear", "the ambient capabilities");
 	/*
-	 * Ambient capabilities are handed to every later exec by a non-root
-	 * uid: they go first. Clearing them needs no privilege; EINVAL means
-	 * a kernel from before ambient capabilities (4.3), which has none.
-	 */
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
-	    errno != EINVAL)
-		return wgp_errf(err, errno, "cannot clear ambient capabilities: %s",
-				strerror(errno));
-
-	/*
-	 * The bounding set can only shrink while CAP_SETPCAP is effective,
-	 * which it stops being below: empty it now. By hand, one prctl per
-	 * capability (dropping one already gone succeeds) up to the first the
-	 * kernel does not know (EINVAL). Not capng_apply(CAPNG_SELECT_BOUNDS):
-	 * it re-reads /proc/self/status twice, and libcap-ng 0.8.3 returns 0
-	 * without CAP_SETPCAP, having dropped nothing.
+	 * By hand, one prctl per capability (dropping one already gone
+	 * succeeds) up to the first the kernel does not know (EINVAL). Not
+	 * capng_apply(CAPNG_SELECT_BOUNDS): it re-reads /proc/self/status
+	 * twice, and libcap-ng 0.8.3 returns 0 without CAP_SETPCAP, having
+	 * dropped nothing.
 	 */
 	for (cap = 0; cap < CAP_PROBE_MAX; cap++) {
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
 			continue;
-		if (errno == EINVAL && cap > 0)
+		int e = errno;
+
+		if (e == EINVAL && cap > 0)
 			break;
-		return wgp_errf(err, errno,
-				"cannot empty the capability bounding set%s: %s",
-				errno == EPERM ? " without CAP_SETPCAP" : "",
-				strerror(errno));
+		wgp_fail(err, e, "Cannot empty", "the capability bounding set");
+		if (e == EPERM)
+			wgp_because(err, "not permitted without CAP_SETPCAP");
+		return -e;
 	}
+	return 0;
+}
 
-	/* Group before user: once the uid has changed, CAP_SETGID is gone. */
+/* Group before user: once the uid has changed, CAP_SETGID is gone. Ids
+ * already right are left alone (a capability binary has no CAP_SETUID). */
+static int change_ids(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
+		      struct wgp_err *err)
+{
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
+	int ret;
+
 	if (getresgid(&rgid, &egid, &sgid) < 0)
-		return wgp_errf(err, errno, "getresgid: %s", strerror(errno));
-	if ((rgid != gid || egid != gid || sgid != gid) &&
-	    setresgid(gid, gid, gid) < 0)
-		return wgp_errf(err, errno, "cannot change group to %u: %s",
-				(unsigned int)gid, strerror(errno));
-
+		return wgp_fail(err, errno, "Cannot read", "our own group ids");
+	if ((rgid != gid || egid != gid || sgid != gid) && setresgid(gid, gid, gid) < 0)
+		return wgp_fail(err, errno, "Cannot change", "group to %u", (unsigned int)gid);
 	ret = groups_are(groups, n_groups);
 	if (ret < 0)
-		return wgp_errf(err, -ret, "cannot read supplementary groups: %s",
-				strerror(-ret));
+		return wgp_fail(err, -ret, "Cannot read", "the supplementary groups");
 	if (!ret && setgroups(n_groups, groups) < 0)
-		return wgp_errf(err, errno, "cannot set supplementary groups: %s",
-				strerror(errno));
-
+		return wgp_fail(err, errno, "Cannot set", "the supplementary groups");
 	/*
 	 * With KEEPCAPS off, leaving uid 0 for another uid makes the kernel
 	 * clear the permitted and effective sets as part of setresuid()
 	 * itself: no moment exists where the new uid holds them.
 	 */
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
-		return wgp_errf(err, errno, "cannot clear keepcaps: %s",
-				strerror(errno));
+		return wgp_fail(err, errno, "Cannot clear", "keepcaps");
 	if (getresuid(&ruid, &euid, &suid) < 0)
-		return wgp_errf(err, errno, "getresuid: %s", strerror(errno));
-	if ((ruid != uid || euid != uid || suid != uid) &&
-	    setresuid(uid, uid, uid) < 0)
-		return wgp_errf(err, errno, "cannot change user to %u: %s",
-				(unsigned int)uid, strerror(errno));
+		return wgp_fail(err, errno, "Cannot read", "our own user ids");
+	if ((ruid != uid || euid != uid || suid != uid) && setresuid(uid, uid, uid) < 0)
+		return wgp_fail(err, errno, "Cannot change", "user to %u", (unsigned int)uid);
+	return 0;
+}
 
+int privdrop_drop(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
+		  struct wgp_err *err)
+{
+	int ret;
+
+	/* uid 0 owns /etc with or without capabilities: never a target. */
+	if (uid == 0)
+		return wgp_refuse(err, EINVAL, NULL, "refusing to drop to uid 0");
+	ret = drop_inherited_sets(err);
+	if (!ret)
+		ret = change_ids(uid, gid, groups, n_groups, err);
+	if (ret < 0)
+		return ret;
 	/*
 	 * A file-capability binary kept its uid, so the kernel cleared
 	 * nothing; root as the target kept everything. Empty all three sets
@@ -255,16 +305,11 @@ int privdrop_drop(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
 	 */
 	capng_clear(CAPNG_SELECT_CAPS);
 	if (capng_apply(CAPNG_SELECT_CAPS) < 0)
-		return wgp_errf(err, errno ? errno : EPERM,
-				"cannot clear capabilities: %s",
-				strerror(errno ? errno : EPERM));
-
+		return wgp_fail(err, errno ? errno : EPERM, "Cannot clear", "the capabilities");
 	/* No setuid bit, file capability or LSM transition on any later exec
 	 * may hand back what was just given up. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return wgp_errf(err, errno, "cannot set no_new_privs: %s",
-				strerror(errno));
-
+		return wgp_fail(err, errno, "Cannot set", "no_new_privs");
 	return privdrop_verify(uid, gid, groups, n_groups, err);
 }
 
@@ -279,27 +324,27 @@ int privdrop_verify(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
 
 	if (getresuid(&ruid, &euid, &suid) < 0 ||
 	    getresgid(&rgid, &egid, &sgid) < 0)
-		return wgp_errf(err, EPERM, "cannot read own ids after the drop");
+		return wgp_fail(err, errno, "Cannot read", "our own ids after the drop");
 	if (ruid != uid || euid != uid || suid != uid ||
 	    rgid != gid || egid != gid || sgid != gid)
-		return wgp_errf(err, EPERM,
+		return wgp_refuse(err, EPERM, NULL,
 				"ids after the drop are uid %u/%u/%u gid %u/%u/%u, not %u/%u",
 				(unsigned int)ruid, (unsigned int)euid,
 				(unsigned int)suid, (unsigned int)rgid,
 				(unsigned int)egid, (unsigned int)sgid,
 				(unsigned int)uid, (unsigned int)gid);
 	if (groups_are(groups, n_groups) != 1)
-		return wgp_errf(err, EPERM,
+		return wgp_refuse(err, EPERM, NULL,
 				"supplementary groups after the drop are not the target's");
 
 	/* Ask the kernel directly rather than libcap-ng, which did the work:
 	 * a check that shares the code it checks proves little. */
 	r = read_caps(data);
 	if (r < 0)
-		return wgp_errf(err, EPERM, "capget: %s", strerror(-r));
+		return wgp_fail(err, -r, "Cannot read", "our capabilities after the drop (capget)");
 	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
 		if (data[i].effective || data[i].permitted || data[i].inheritable)
-			return wgp_errf(err, EPERM,
+			return wgp_refuse(err, EPERM, NULL,
 					"capabilities survived the drop (capget: eff %08x prm %08x inh %08x)",
 					data[i].effective, data[i].permitted,
 					data[i].inheritable);
@@ -309,17 +354,16 @@ int privdrop_verify(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
 	 */
 	r = read_status(&bnd, &amb, &nnp);
 	if (r < 0)
-		return wgp_errf(err, EPERM, "cannot read /proc/self/status: %s",
-				strerror(-r));
+		return wgp_fail(err, -r, "Cannot read", "/proc/self/status");
 	if (bnd)
-		return wgp_errf(err, EPERM,
+		return wgp_refuse(err, EPERM, NULL,
 				"the bounding set is not empty after the drop (%016llx)",
 				bnd);
 	if (amb)
-		return wgp_errf(err, EPERM,
+		return wgp_refuse(err, EPERM, NULL,
 				"ambient capabilities survived the drop (%016llx)", amb);
 	if (nnp != 1 || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
-		return wgp_errf(err, EPERM, "no_new_privs is not set after the drop");
+		return wgp_refuse(err, EPERM, NULL, "no_new_privs is not set after the drop");
 
 	/*
 	 * The proof that counts: try to get root back. Should this succeed
@@ -327,10 +371,10 @@ int privdrop_verify(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
 	 * refuses to go on and exits.
 	 */
 	if (setuid(0) == 0 || setresuid(0, 0, 0) == 0)
-		return wgp_errf(err, EPERM,
+		return wgp_refuse(err, EPERM, NULL,
 				"regained uid 0 after dropping privileges; refusing to run");
 	if (gid != 0 && (setgid(0) == 0 || setresgid(0, 0, 0) == 0))
-		return wgp_errf(err, EPERM,
+		return wgp_refuse(err, EPERM, NULL,
 				"regained gid 0 after dropping privileges; refusing to run");
 	return 0;
 }

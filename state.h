@@ -36,6 +36,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <net/if.h>
 
@@ -84,6 +85,12 @@ enum resolv_mode {
 #define ETC_CREATED_RESOLV	0x2
 #define ETC_CREATED_NSSWITCH	0x4
 #define ETC_CREATED_PARENT	0x8	/* NETNS_ETC_DIR itself */
+#define ETC_CREATED_ALL		0xf
+
+/* The longest saved rtnetlink message: its replay, a few attributes
+ * longer, must fit rtnl_replay's buffer (MNL_SOCKET_BUFFER_SIZE, at least
+ * 4 KiB). Real addresses and routes take a few hundred bytes. */
+#define STATE_SAVED_MAX		3072
 
 struct state {
 	char netns[WGPHYS_NETNS_MAX + 1];
@@ -109,8 +116,23 @@ struct state {
 	int stage;
 };
 
-/* Read WGPHYS_RUN_DIR/state. -ENOENT if there is none (nothing is up). */
+/*
+ * Read WGPHYS_RUN_DIR/state. -ENOENT if there is none (nothing is up).
+ * The file and every directory above it must be root's and writable by no
+ * one else (-EPERM otherwise), and it must parse whole (-EINVAL).
+ */
 int state_read(struct state **out, struct wgp_err *err);
+/*
+ * Parse the text of a state file (len bytes, no NUL needed or allowed;
+ * name is for messages): the first line "wgphys-state 1", then one item
+ * per line as above, each field's length and range checked; lines that
+ * may appear once appear once; a "netns" line is required. -EINVAL with
+ * err naming NAME:LINE, or -ENOMEM.
+ */
+int state_parse(const char *buf, size_t len, const char *name, struct state **out,
+		struct wgp_err *err);
+/* The file's text, as state_write writes it. 0 or -EIO. */
+int state_format(const struct state *st, FILE *f);
 /* Write it atomically (mode 0644), creating WGPHYS_RUN_DIR (0755) if needed. */
 int state_write(const struct state *st, struct wgp_err *err);
 /* Remove the state file (after a complete down). */
@@ -122,7 +144,12 @@ int state_add_phy(struct state *st, const struct state_phy *p);
 int state_add_daemon(struct state *st, const struct state_daemon *d);
 /* Forget daemon i (it is gone, or about to be replaced). */
 void state_del_daemon(struct state *st, size_t i);
+/* -EMSGSIZE unless state_saved_valid(nlh, len). */
 int state_add_saved(struct state *st, const void *nlh, size_t len);
+/* One whole RTM_NEWADDR or RTM_NEWROUTE (AF_INET or AF_INET6), its fixed
+ * header present and every attribute within its nlmsg_len == len, at most
+ * STATE_SAVED_MAX bytes. */
+bool state_saved_valid(const void *nlh, size_t len);
 
 /* Exclusive lock on WGPHYS_RUN_DIR/lock for up/down: fd or -EWOULDBLOCK. */
 int state_lock(struct wgp_err *err);

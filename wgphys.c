@@ -28,6 +28,7 @@
 #include "daemon.h"
 #include "dryrun.h"
 #include "encoding.h"
+#include "endpoint.h"
 #include "escape.h"
 #include "exec.h"
 #include "fault.h"
@@ -277,6 +278,7 @@ static int run_up(void *arg, struct wgp_err *err)
 	struct up_args *a = arg;
 	int ret = up_run(a->cfg, *a->wg, err);
 
+	endpoint_resolver_stop();	/* the lookups are done */
 #ifdef WGPHYS_FAULT_INJECTION
 	/* For the rollback test: how many steps there are to fail at. */
 	if (getenv("WGPHYS_FAULT_REPORT"))
@@ -393,12 +395,26 @@ static int cmd_up(int argc, char *argv[], const char *config_path)
 		return fail_input("up", "--wait goes with neither --dry-run nor --foreground");
 	if (!dry_run && (ret = need_root("up")))
 		return ret;
+	/*
+	 * Nothing the caller left open (`wgphys up 9<file`) may reach what up
+	 * starts: the guard lives on without ever exec'ing, so marking the
+	 * fds close-on-exec, as for the daemons, would not do.
+	 */
+	if (!dry_run)
+		close_range(3, ~0U, 0);
 	trace_mark("up: command");
 	resume = !dry_run && guard_missing();
+	/* Before the wg-quick file is read: its memory must never hold a key. */
+	if (!dry_run && !resume && (ret = endpoint_resolver_start(&err)) < 0) {
+		print_err("up", &err, ret);
+		return 1;
+	}
 	ret = resume ? load_config("up", config_path, &cfg)
 		     : load_all("up", config_path, &cfg, &wg);
-	if (ret)
+	if (ret) {
+		endpoint_resolver_stop();
 		return ret;
+	}
 	trace_mark("up: configuration read");
 	if (dry_run) {
 		ret = up_dry_run(cfg, wg, print_line, NULL, &err);
@@ -407,6 +423,7 @@ static int cmd_up(int argc, char *argv[], const char *config_path)
 		/* The key goes before the guard comes: it lives long. */
 		trace_mark("up: fork the guard, which does up");
 		ret = up_and_guard(cfg, &wg, foreground, resume);
+		endpoint_resolver_stop();
 		if (!ret && wait_s)
 			ret = wait_handshake(cfg, wait_s);
 		trace_mark("up: returns %d", ret);
@@ -505,10 +522,17 @@ static int cmd_exec(int argc, char *argv[], const char *config_path)
 	if (optind >= argc)
 		return fail_input("exec", "no command given");
 	req.argv = argv + optind;
-	ret = load_config("exec", config_path, &cfg);
-	if (ret)
-		return ret;
-	req.netns = cfg->netns;
+	/* The state names the namespace; the configuration, where the user
+	 * may read it, only has to agree. */
+	if (config_path) {
+		ret = load_config("exec", config_path, &cfg);
+		if (ret)
+			return ret;
+	} else if (config_load(WGPHYS_CONF, &cfg, &err) < 0) {
+		cfg = NULL;
+		err = (struct wgp_err){ 0 };
+	}
+	req.netns = cfg ? cfg->netns : NULL;
 	ret = exec_resolve_target(&req, &t, &err);
 	if (ret < 0) {
 		print_err("exec", &err, ret);
@@ -516,10 +540,13 @@ static int cmd_exec(int argc, char *argv[], const char *config_path)
 		return EXIT_INPUT;
 	}
 	ret = exec_run(&req, &t, &cmd_failed, &err);
-	/* Only back here if it failed. */
-	print_err("exec", &err, ret);
 	exec_target_free(&t);
 	config_free(cfg);
+	/* Back here with a status if the command ran on a terminal of its
+	 * own; otherwise only if it failed. */
+	if (ret >= 0)
+		return ret;
+	print_err("exec", &err, ret);
 	if (cmd_failed)
 		return ret == -ENOENT ? 127 : 126;
 	return ret == -EINVAL || ret == -EPERM ? EXIT_INPUT : 1;

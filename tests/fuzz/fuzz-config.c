@@ -17,6 +17,7 @@
 
 #include "encoding.h"
 #include "hooks.h"
+#include "netns.h"
 #include "tunnelconf.h"
 #include "wgphysconf.h"
 #include "wgquick.h"
@@ -43,7 +44,7 @@ static void check_wgphys(const uint8_t *data, size_t size)
 	struct wgp_err err = { 0 };
 
 	if (config_parse("fuzz.conf", (const char *)data, size, &cfg, &err) == 0) {
-		if (config_valid_netns_name(cfg->netns) || !cfg->tunnel_config ||
+		if (!netns_valid_name(cfg->netns) || !cfg->tunnel_config ||
 		    !cfg->wpa_pattern || err.code)
 			__builtin_trap();
 		config_free(cfg);

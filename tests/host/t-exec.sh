@@ -42,7 +42,9 @@ if [[ ${WGX_INNER-} != 1 ]]; then
 		echo "1..0 # SKIP $WGPHYS not built"
 		exit 0
 	fi
-	for tool in unshare setpriv setcap useradd ip Xvfb xdpyinfo; do
+	# Without these nothing here can run; Xvfb and xdpyinfo are needed
+	# only by the X checks at the end, which skip on their own.
+	for tool in unshare setpriv setcap useradd ip script python3; do
 		if ! command -v "$tool" >/dev/null; then
 			echo "1..0 # SKIP $tool not installed"
 			exit 0
@@ -64,7 +66,7 @@ if [[ ${WGX_INNER-} != 1 ]]; then
 		not_ok "inner half exited $rc without a failed test"
 
 	left=
-	for u in wgxalice wgxbob wgxcarol; do
+	for u in wgxalice wgxbob wgxcarol wgxdave; do
 		getent passwd "$u" >/dev/null && left+=" user $u"
 	done
 	getent group wgxextra >/dev/null && left+=" group wgxextra"
@@ -152,7 +154,7 @@ check "namespace physical with a veth and its /etc/netns" netns || exit 1
 
 phys_ino=$(stat -L -c %i /run/netns/physical)
 write_state() {
-	printf 'wgphys-state 1\nnetns physical %s %s\nmain %s %s\nstage 9\n' \
+	printf 'wgphys-state 1\nnetns physical %s %s\nmain %s %s\nstage 100\n' \
 		"$(stat -L -c %d /run/netns/physical)" "$phys_ino" \
 		"$(stat -L -c %d /proc/self/ns/net)" "$(stat -L -c %i /proc/self/ns/net)" \
 		>/run/wgphys/state && chmod 0600 /run/wgphys/state
@@ -214,10 +216,17 @@ check_dropped() {	# who pid uid gid "groups"
 		expect_eq "$who: $f is empty" "$(status_field "$p" "$f")" 0000000000000000
 	done
 	expect_eq "$who: NoNewPrivs is 1" "$(status_field "$p" NoNewPrivs)" 1
-	expect_eq "$who: only fds 0 1 2" \
-		"$(ls /proc/"$p"/fd | sort -n | tr '\n' ' ')" "0 1 2 "
+	# The kernel names the new program before it closes the close-on-exec
+	# fds: give it the moment.
+	poll 2 "$who: only fds 0 1 2" fds_are "$p" "0 1 2 "
 	expect_eq "$who: in namespace physical" \
 		"$(readlink /proc/"$p"/ns/net)" "net:[$phys_ino]"
+}
+
+fds_are() {	# pid "n n n "
+	local got
+	got=$(ls /proc/"$1"/fd | sort -n | tr '\n' ' ')
+	[[ $got == "$2" ]] || { echo "got '$got', want '$2'"; return 1; }
 }
 
 session_of() {
@@ -271,12 +280,14 @@ stop "$pid"
 
 # A shell with job control makes wgphys a process group leader, and setsid()
 # is refused to those: then wgphys must leave the controlling terminal, so
-# that TIOCSTI cannot type into the shell. script(1) provides the terminal.
+# that TIOCSTI cannot type into the shell. script(1) provides the terminal,
+# given to alice as sudo finds hers (a root-owned one gets a pty of its own:
+# see "root's terminal" below).
 stat_field() {	# pid n: the nth field after the command name
 	awk -v n="$2" '{ sub(/.*\) /, ""); print $n }' "/proc/$1/stat"
 }
 jobctl() {
-	SUDO_UID=$alice SUDO_GID=$alice_gid SHELL=/bin/sh script -qec "sh -c 'set -m; \"\$0\" exec -- sleep 600 & echo \$! >$T/jc; wait' $wgphys" /dev/null \
+	SUDO_UID=$alice SUDO_GID=$alice_gid SHELL=/bin/sh script -qec "chown $alice \$(tty); sh -c 'set -m; \"\$0\" exec -- sleep 600 & echo \$! >$T/jc; wait' $wgphys" /dev/null \
 		</dev/null >"$T/jc.out" 2>&1 &
 	pids+=($!)
 }
@@ -364,6 +375,94 @@ check "-u root from a root login: refused, exit 2" \
 check "-u '#0' from a root login: refused, exit 2" \
 	refused 2 "root" "${login[@]}" "$wgphys" exec -u '#0' -- "${ran[@]}"
 
+# ---- root's terminal ----
+
+# A root shell on a terminal of its own (python's pty module): it runs
+# wgphys exec -u wgxbob, then waits at its "prompt". "steal": the command
+# leaves behind a process that ignores SIGHUP and reads one line from its
+# stdin; root then types a line. "relay": the command says which terminal
+# it has, reads a line root types, and exits 7.
+cat >"$T/term.py" <<'PY'
+import os, pty, select, sys, time
+mode, wgphys, T = sys.argv[1:4]
+login = ["env", "-u", "SUDO_UID", "-u", "SUDO_GID", "-u", "SUDO_USER", "-u", "PKEXEC_UID",
+         wgphys, "exec", "-u", "wgxbob", "--", "sh", "-c"]
+if mode == "steal":
+    # fd 3: a background list's stdin is /dev/null in a shell without
+    # job control; a process left behind on purpose keeps the terminal.
+    cmd = login + [f"trap '' HUP; exec 3<&0; (touch {T}/ready; read -r line <&3; "
+                   f"echo \"stolen:$line\" >{T}/stolen) & exit 0"]
+else:
+    cmd = login + ['echo "tty:$(tty) uid:$(id -u)"; read -r x; echo "got:$x"; exit 7']
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("sh", ["sh", "-c", 'echo "root-tty:$(tty)"; "$@"; echo "status:$?"; sleep 20',
+                     "sh"] + cmd)
+out = b""
+def read_until(word, secs=15):
+    global out
+    end = time.time() + secs
+    while word not in out and time.time() < end:
+        if select.select([fd], [], [], 0.2)[0]:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                break
+    return word in out
+def until_file(path, secs=15):
+    end = time.time() + secs
+    while not os.path.exists(path) and time.time() < end:
+        time.sleep(0.1)
+    return os.path.exists(path)
+ok = True
+if mode == "steal":
+    ok = read_until(b"status:") and until_file(f"{T}/ready")
+    os.write(fd, b"root-secret-line\n")
+    ok = until_file(f"{T}/stolen") and ok
+    stolen = open(f"{T}/stolen").read() if os.path.exists(f"{T}/stolen") else "(none)"
+    print("left-behind read:", repr(stolen), "ready:", os.path.exists(f"{T}/ready"), "out:", repr(out))
+    ok = ok and "root-secret" not in stolen and stolen.startswith("stolen:")
+else:
+    ok = read_until(b"tty:") and read_until(b"\n", 2)
+    os.write(fd, b"hello\n")
+    ok = read_until(b"status:") and read_until(b"\n", 2) and ok
+    text = out.decode(errors="replace")
+    lines = dict(l.split(":", 1) for l in text.replace("\r", "").split("\n") if ":" in l)
+    print(repr(text))
+    ok = ok and lines.get("root-tty") and lines.get("tty", "").split(" ")[0].startswith("/dev/pts/") \
+        and lines["tty"].split(" ")[0] != lines["root-tty"] \
+        and lines.get("got") == "hello" and lines.get("status") == "7"
+os.kill(pid, 9)
+os.waitpid(pid, 0)
+sys.exit(0 if ok else 1)
+PY
+rm -f "$T/ready" "$T/stolen"
+check "root's terminal: a process the command left behind cannot read root's next line" \
+	python3 "$T/term.py" steal "$wgphys" "$T"
+check "root's terminal: the command has a terminal of its own, relayed both ways, status 7" \
+	python3 "$T/term.py" relay "$wgphys" "$T"
+
+# ---- a user in a few hundred groups ----
+
+# 400 groups with ten-digit ids put the Groups line of /proc/PID/status
+# past 4 KiB, and the lines the drop verifies (CapBnd, NoNewPrivs) after it.
+many_groups() {
+	local i
+	for i in $(seq 1 400); do
+		echo "wgxg$i:x:$((1000000000 + i)):wgxdave"
+	done >>/etc/group &&
+	useradd -M -N -g users -s /bin/sh -d /home/wgxdave wgxdave
+}
+check "a user in 400 groups (in the overlay only)" many_groups
+dave=$(id -u wgxdave)
+dave_groups() {
+	local got
+	got=$("${login[@]}" "$wgphys" exec -u wgxdave -- sh -c 'echo "$(id -u) $(id -G | wc -w)"') ||
+		return 1
+	[[ $got == "$dave 401" ]] || { echo "ran as '$got', want '$dave 401'"; return 1; }
+}
+check "a user in 400 groups: exec runs the command, in all 401 groups" dave_groups
+
 # ---- exit status, missing command ----
 
 rc=0
@@ -408,7 +507,19 @@ check "namespace physical back in place" restore_ns
 mv /run/wgphys/state /run/wgphys/state.wgx
 check "no state file: refused, 'not up'" \
 	refused nonzero "not up" "${as_alice[@]}" "${ran[@]}"
+# An up that has not finished: no kill switch around the namespace yet.
+sed 's/^stage 100$/stage 9/' /run/wgphys/state.wgx >/run/wgphys/state
+chmod 0600 /run/wgphys/state
+check "up not finished (stage 9): refused, 'coming up'" \
+	refused nonzero "coming up" "${as_alice[@]}" "${ran[@]}"
 mv /run/wgphys/state.wgx /run/wgphys/state
+# The state names the namespace: /etc/wgphys.conf unreadable, or naming
+# another one, is no reason to refuse (the former) but is (the latter).
+printf '[Physical]\nNamespace = elsewhere\n' >/etc/wgphys.conf
+chmod 0600 /etc/wgphys.conf
+check "a configuration naming another namespace: refused" \
+	refused nonzero "is configured" "${as_alice[@]}" "${ran[@]}"
+rm -f /etc/wgphys.conf
 
 # ---- installed with file capabilities, run by a user ----
 
@@ -441,6 +552,11 @@ if check "caps: wgphys became the command" is_sleep "$pid"; then
 fi
 stop "$pid"
 
+printf '[Physical]\nNamespace = physical\n' >/etc/wgphys.conf && chmod 0600 /etc/wgphys.conf
+check "caps: /etc/wgphys.conf unreadable by the user: exec runs all the same" \
+	"${as_bob[@]}" "$T/bin/wgphys" exec -- true
+rm -f /etc/wgphys.conf
+
 check "caps: -u refused, exit 2" \
 	refused 2 "root only" "${as_bob[@]}" "$T/bin/wgphys" exec -u wgxalice -- "${ran[@]}"
 check "caps: up is refused to a user, exit 2" \
@@ -457,6 +573,10 @@ check "caps without cap_setpcap: refused rather than run with a bounding set" \
 
 # ---- X through the path socket ----
 
+if ! command -v Xvfb >/dev/null || ! command -v xdpyinfo >/dev/null; then
+	skip "X from inside physical, through /tmp/.X11-unix" "Xvfb or xdpyinfo not installed"
+	exit 0
+fi
 n=42
 while [[ -e /tmp/.X11-unix/X$n || -e /tmp/.X$n-lock ]]; do
 	n=$((n + 1))
