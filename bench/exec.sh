@@ -72,9 +72,12 @@ if ! { ip link set lo up && ip netns add physical &&
 	echo "nameserver 192.0.2.53" >/etc/netns/physical/resolv.conf; }; then
 	die "cannot create namespace physical"
 fi
-printf 'wgphys-state 1\nnetns physical %s %s\nstage 9\n' \
+# As a finished up writes it (exec refuses an up that has not finished).
+printf 'wgphys-state 1\nnetns physical %s %s\nmain %s %s\nstage 100\n' \
 	"$(stat -L -c %d /run/netns/physical)" \
-	"$(stat -L -c %i /run/netns/physical)" >/run/wgphys/state
+	"$(stat -L -c %i /run/netns/physical)" \
+	"$(stat -L -c %d /proc/self/ns/net)" "$(stat -L -c %i /proc/self/ns/net)" \
+	>/run/wgphys/state
 
 # What sudo would have set for wgphys; exported so that no extra process
 # (env) is timed.
