@@ -18,7 +18,6 @@
 #include "endpoint.h"
 #include "fault.h"
 #include "fence.h"
-#include "handshake.h"
 #include "move.h"
 #include "netns.h"
 #include "plan.h"

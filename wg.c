@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <linux/genetlink.h>
 #include <linux/time_types.h>
@@ -655,4 +656,33 @@ int wg_get_device(int ifindex, struct wg_device_info **out, struct wgp_err *err)
 cleanup:
 	nlk_close(nl);
 	return ret;
+}
+
+int wg_handshake_age(int ifindex, long long *age_ms, struct wgp_err *err)
+{
+	struct wg_device_info *dev = NULL;
+	int64_t sec = 0, nsec = 0;
+	struct timespec now;
+	long long age;
+	int ret;
+
+	*age_ms = -1;
+	ret = wg_get_device(ifindex, &dev, err);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < dev->n_peers; i++) {
+		const struct wg_peer_info *p = &dev->peers[i];
+
+		if (p->handshake_sec > sec || (p->handshake_sec == sec && p->handshake_nsec > nsec)) {
+			sec = p->handshake_sec;
+			nsec = p->handshake_nsec;
+		}
+	}
+	wg_device_info_free(dev);
+	if (!sec && !nsec)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	age = ((long long)now.tv_sec - sec) * 1000 + (now.tv_nsec - nsec) / 1000000;
+	*age_ms = age < 0 ? 0 : age;
+	return 0;
 }

@@ -66,6 +66,13 @@ int wg_get_device(int ifindex, struct wg_device_info **out, struct wgp_err *err)
 void wg_device_info_free(struct wg_device_info *dev);
 
 /*
+ * *age_ms: how many ms ago any peer of the device ifindex last completed a
+ * handshake, as wg_get_device reports it; -1 if none ever has (0 if the
+ * clock was set back since). 0 or -errno as wg_get_device.
+ */
+int wg_handshake_age(int ifindex, long long *age_ms, struct wgp_err *err);
+
+/*
  * The parser, a pure function over what the kernel sends (tests feed it
  * hand-built replies). A reply is every message in buf that carries seq
  * and portid (others are skipped, as a late answer to an earlier request
