@@ -1044,6 +1044,57 @@ static int dump_phys(struct nl80211 *nl, struct phys *p)
 /* How often a dump the kernel changed under us is asked again. */
 #define DUMP_TRIES 3
 
+/*
+ * A dump of cmd (about ifindex, if > 0) into the list at arg, through fn;
+ * asked again while the kernel says it changed. reset empties the list
+ * (before each try, and after a failure).
+ */
+static int dump_list(struct nl80211 *nl, uint8_t cmd, int ifindex, msg_fn *fn, void *arg,
+		     void (*reset)(void *arg))
+{
+	struct nl_msg *msg;
+	int ret, tries = 0;
+
+	do {
+		reset(arg);
+		msg = dump_request(nl, cmd);
+		if (!msg)
+			ret = -ENOMEM;
+		else if (ifindex > 0 && nla_put_u32(msg, NL80211_ATTR_IFINDEX, (uint32_t)ifindex) < 0)
+			ret = -EMSGSIZE;
+		else
+			ret = talk(nl, msg, nl->family, fn, arg);
+		nlmsg_free(msg);
+	} while (ret == -EINTR && ++tries < DUMP_TRIES);
+	if (ret < 0)
+		reset(arg);
+	return ret;
+}
+
+static void wdevs_reset(void *arg)
+{
+	struct wdevs *w = arg;
+
+	free(w->v);
+	*w = (struct wdevs){ 0 };
+}
+
+static void stations_reset(void *arg)
+{
+	struct stations *s = arg;
+
+	free(s->v);
+	*s = (struct stations){ 0 };
+}
+
+static void bsses_reset(void *arg)
+{
+	struct bsses *b = arg;
+
+	free(b->v);
+	*b = (struct bsses){ 0 };
+}
+
 int nl80211_list_phys(struct nl80211 *nl, struct phy_info **out, size_t *n,
 		      struct wgp_err *err)
 {
@@ -1076,22 +1127,14 @@ int nl80211_list_ifaces(struct nl80211 *nl, struct wdev_info **out, size_t *n,
 			struct wgp_err *err)
 {
 	struct wdevs w = { 0 };
-	struct nl_msg *msg;
-	int ret, tries = 0;
+	int ret;
 
 	*out = NULL;
 	*n = 0;
 	if (!nl)
 		return 0;
-	do {
-		free(w.v);
-		w = (struct wdevs){ 0 };
-		msg = dump_request(nl, NL80211_CMD_GET_INTERFACE);
-		ret = msg ? talk(nl, msg, nl->family, iface_msg, &w) : -ENOMEM;
-		nlmsg_free(msg);
-	} while (ret == -EINTR && ++tries < DUMP_TRIES);
+	ret = dump_list(nl, NL80211_CMD_GET_INTERFACE, 0, iface_msg, &w, wdevs_reset);
 	if (ret < 0) {
-		free(w.v);
 		ret = wgp_fail(err, ret, "Cannot list", "wireless interfaces");
 		wgp_extack(err, nl->extack);
 		return ret;
@@ -1105,27 +1148,14 @@ int nl80211_list_stations(struct nl80211 *nl, int ifindex, struct station_info *
 			  size_t *n, struct wgp_err *err)
 {
 	struct stations s = { 0 };
-	struct nl_msg *msg;
-	int ret, tries = 0;
+	int ret;
 
 	*out = NULL;
 	*n = 0;
 	if (!nl)
 		return 0;
-	do {
-		free(s.v);
-		s = (struct stations){ 0 };
-		msg = dump_request(nl, NL80211_CMD_GET_STATION);
-		if (!msg)
-			ret = -ENOMEM;
-		else if (nla_put_u32(msg, NL80211_ATTR_IFINDEX, (uint32_t)ifindex) < 0)
-			ret = -EMSGSIZE;
-		else
-			ret = talk(nl, msg, nl->family, station_msg, &s);
-		nlmsg_free(msg);
-	} while (ret == -EINTR && ++tries < DUMP_TRIES);
+	ret = dump_list(nl, NL80211_CMD_GET_STATION, ifindex, station_msg, &s, stations_reset);
 	if (ret < 0) {
-		free(s.v);
 		ret = wgp_fail(err, ret, "Cannot list", "the stations of interface %d", ifindex);
 		wgp_extack(err, nl->extack);
 		return ret;
@@ -1139,27 +1169,14 @@ int nl80211_list_bss(struct nl80211 *nl, int ifindex, struct bss_info **out, siz
 		     struct wgp_err *err)
 {
 	struct bsses s = { 0 };
-	struct nl_msg *msg;
-	int ret, tries = 0;
+	int ret;
 
 	*out = NULL;
 	*n = 0;
 	if (!nl)
 		return 0;
-	do {
-		free(s.v);
-		s = (struct bsses){ 0 };
-		msg = dump_request(nl, NL80211_CMD_GET_SCAN);
-		if (!msg)
-			ret = -ENOMEM;
-		else if (nla_put_u32(msg, NL80211_ATTR_IFINDEX, (uint32_t)ifindex) < 0)
-			ret = -EMSGSIZE;
-		else
-			ret = talk(nl, msg, nl->family, bss_msg, &s);
-		nlmsg_free(msg);
-	} while (ret == -EINTR && ++tries < DUMP_TRIES);
+	ret = dump_list(nl, NL80211_CMD_GET_SCAN, ifindex, bss_msg, &s, bsses_reset);
 	if (ret < 0) {
-		free(s.v);
 		ret = wgp_fail(err, ret, "Cannot list", "the networks of interface %d", ifindex);
 		wgp_extack(err, nl->extack);
 		return ret;
