@@ -126,19 +126,6 @@ static inline void wgp_clear(struct wgp_err *err)
 	}
 }
 
-/* Transitional, until every layer names its parts: the whole text as the
- * reason. */
-__attribute__((format(printf, 3, 4)))
-static inline int wgp_errf(struct wgp_err *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	code = wgp_vrefuse(err, code, NULL, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 /* The one line: "[WHAT ][OBJECT: ]REASON[: kernel reports: TEXT]". */
 size_t wgp_format(const struct wgp_err *err, char *buf, size_t len);
 
