@@ -97,11 +97,12 @@ fuzz-build: $(FUZZ_BINS)
 fuzz:
 	tests/fuzz/run $(FUZZ_SECONDS)
 
-# Every test: unit, host, and the real-kernel ones under QEMU.
-check: all test-build
+# Every test: the static analyser, unit, host, and the real-kernel ones
+# under QEMU.
+check: all test-build analyze
 	tests/run
 
-check-host: all test-build
+check-host: all test-build analyze
 	tests/run --no-vm
 
 # Speed against the published shell script, as ratios in one run.
