@@ -126,6 +126,15 @@ done
 check "the plan names no private key" bash -c "! grep -qF -- '$priv' '$tmp/plan'"
 check "up --dry-run changed nothing" same_as_before
 
+# The tunnel's MTU follows the uplink, as wg-quick derives it: the MTU of
+# the device the endpoint is routed through, minus 80 (a PPPoE uplink).
+mtu0=$(ip -j link show nic0 | jq '.[0].mtu')
+ip link set nic0 mtu 1492
+"$WGPHYS" -c "$tmp/wgphys.conf" up --dry-run >"$tmp/plan" 2>&1
+check "uplink MTU 1492: the plan sets the tunnel's to 1412" \
+	grep -qxF -- "ip link set wg0 mtu 1412" "$tmp/plan"
+ip link set nic0 mtu "$mtu0"
+
 # Bad input: exit 2, one line, nothing changed.
 bad() {
 	local desc=$1 want=$2 rc
