@@ -257,9 +257,13 @@ int rtnl_msg_ifindex(const struct nlmsghdr *saved)
 	const struct nlattr *a;
 	int idx = -1;
 
-	if (saved->nlmsg_type == RTM_NEWADDR)
+	if (saved->nlmsg_type == RTM_NEWADDR) {
+		if (mnl_nlmsg_get_payload_len(saved) < sizeof(struct ifaddrmsg))
+			return -1;
 		return (int)((const struct ifaddrmsg *)mnl_nlmsg_get_payload(saved))->ifa_index;
-	if (saved->nlmsg_type != RTM_NEWROUTE)
+	}
+	if (saved->nlmsg_type != RTM_NEWROUTE ||
+	    mnl_nlmsg_get_payload_len(saved) < sizeof(struct rtmsg))
 		return -1;
 	mnl_attr_for_each(a, saved, sizeof(struct rtmsg))
 		if (mnl_attr_get_type(a) == RTA_OIF && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
@@ -692,6 +696,8 @@ int rtnl_describe(const struct nlmsghdr *saved, const char *dev, char *buf, size
 	if (saved->nlmsg_type == RTM_NEWADDR) {
 		const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(saved);
 
+		if (mnl_nlmsg_get_payload_len(saved) < sizeof(*ifa))
+			return -EINVAL;
 		mnl_attr_for_each(a, saved, sizeof(*ifa)) {
 			uint16_t t = mnl_attr_get_type(a);
 
@@ -704,8 +710,11 @@ int rtnl_describe(const struct nlmsghdr *saved, const char *dev, char *buf, size
 	}
 	if (saved->nlmsg_type == RTM_NEWROUTE) {
 		const struct rtmsg *rtm = mnl_nlmsg_get_payload(saved);
-		unsigned int alen = rtm->rtm_family == AF_INET ? 4 : 16;
+		unsigned int alen;
 
+		if (mnl_nlmsg_get_payload_len(saved) < sizeof(*rtm))
+			return -EINVAL;
+		alen = rtm->rtm_family == AF_INET ? 4 : 16;
 		mnl_attr_for_each(a, saved, sizeof(*rtm)) {
 			uint16_t t = mnl_attr_get_type(a);
 
