@@ -187,11 +187,12 @@ done
 # The guard's own count, from the event it woke for to the move done (its
 # log: syslog, or /run/wgphys/guard.log where there is none, as in the VM).
 self=()
-if [[ -f /run/wgphys/guard.log ]]; then
-	while read -r n; do self+=($((n * 1000))); done < <(
-		sed -n 's/^phy[0-9]* appeared in the main namespace: moved to "physical" in \([0-9]*\) ms$/\1/p' \
-			/run/wgphys/guard.log)
-fi
+# (No process substitution: the guest has no /dev/fd.)
+for n in $(sed -n 's/^phy[0-9]* appeared in the main namespace: moved to "physical" in \([0-9]*\) ms$/\1/p' \
+	/run/wgphys/guard.log 2>/dev/null); do
+	self+=($((n * 1000)))
+done
+((${#self[@]})) || say "note: no figures of the guard's own in /run/wgphys/guard.log (a syslog took them?)"
 "$WGPHYS" down >/tmp/hotplug-down.log 2>&1 || { fail "wgphys down failed:"; sed 's/^/    | /' /tmp/hotplug-down.log; }
 
 # --- report ---------------------------------------------------------------------------
