@@ -107,9 +107,12 @@ check-host: all test-build analyze
 
 # Speed against the published shell script, as ratios in one run.
 # BENCH_ROUNDS=N: rounds of bench/updown.sh (default 3, a minute or two each).
+# HOTPLUG_ROUNDS=N: radios per series of bench/hotplug.sh (default 20; some
+# 6 minutes in all under TCG).
 bench: all test-build
 	bench/exec.sh
 	tests/vm/run -t 1500 bench/updown.sh $(if $(BENCH_ROUNDS),BENCH_ROUNDS=$(BENCH_ROUNDS))
+	tests/vm/run -t 1500 bench/hotplug.sh $(if $(HOTPLUG_ROUNDS),HOTPLUG_ROUNDS=$(HOTPLUG_ROUNDS))
 
 # The installed wgphys, shown in the VM's test world.
 demo:

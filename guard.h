@@ -65,6 +65,7 @@ struct watched {
 	bool child;			/* ours to reap */
 	unsigned int backoff;		/* seconds before the next start */
 	uint64_t started, due;		/* monotonic ms; due 0: none set */
+	pid_t orphans;			/* the session of the one that died, 0: none */
 };
 
 struct guard {

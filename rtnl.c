@@ -48,6 +48,11 @@ int rtnl_link_parse(const struct nlmsghdr *nlh, struct link_info *li)
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
 		return -EINVAL;
 	ifi = mnl_nlmsg_get_payload(nlh);
+	/* A bridge's record of one of its ports (AF_BRIDGE, sent to the
+	 * same group when a link is enslaved) carries no IFLA_LINKINFO: read
+	 * as a link, a veth in a bridge would look like a driver's NIC. */
+	if (ifi->ifi_family != AF_UNSPEC)
+		return -EINVAL;
 	memset(li, 0, sizeof(*li));
 	li->ifindex = ifi->ifi_index;
 	li->flags = ifi->ifi_flags;

@@ -36,7 +36,8 @@ struct addr_info {
 /* Every address of the namespace, in the kernel's order. */
 int rtnl_addrs(struct nlk *nl, struct addr_info **out, size_t *n);
 /* One RTM_NEWLINK/RTM_DELLINK message (a dump's or an event's) into out:
- * 0, or -EINVAL for anything else or a message too short. */
+ * 0, or -EINVAL for anything else, a message too short, or one of another
+ * family than AF_UNSPEC (a bridge's AF_BRIDGE record of a port). */
 int rtnl_link_parse(const struct nlmsghdr *nlh, struct link_info *out);
 /* The link called name, or -ENODEV. */
 int rtnl_link_by_name(struct nlk *nl, const char *name, struct link_info *out);

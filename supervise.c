@@ -84,26 +84,33 @@ static void watch(struct guard *g, size_t i, bool child)
 		w->backoff = w->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : w->backoff * 2;
 }
 
-/* The parent of pid, from /proc/PID/stat (field 4); 0 if unknown. */
-static pid_t proc_parent(pid_t pid)
+struct proc_rel {
+	pid_t pid, ppid, sid;
+};
+
+/* Parent and session of pid, from /proc/PID/stat (fields 4 and 6). */
+static bool proc_rel(pid_t pid, struct proc_rel *r)
 {
 	char path[64], buf[512], *p;
-	int ppid = 0;
+	int ppid, sid;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	f = fopen(path, "re");
 	if (!f)
-		return 0;
+		return false;
 	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
 	fclose(f);
-	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
-		return 0;
-	return (pid_t)ppid;
+	if (!p || sscanf(p + 1, " %*c %d %*d %d", &ppid, &sid) != 2)
+		return false;
+	*r = (struct proc_rel){ pid, (pid_t)ppid, (pid_t)sid };
+	return true;
 }
 
 int supervise_adopt(struct guard *g)
 {
+	struct proc_rel r;
+
 	for (size_t i = 0; i < g->st->n_daemons; i++) {
 		ssize_t k = slot(g, &g->st->daemons[i]);
 
@@ -112,45 +119,102 @@ int supervise_adopt(struct guard *g)
 		g->w[k].backoff = BACKOFF_FIRST;
 		/* Started by up in this very process (before it became the
 		 * guard), or by an earlier guard and adopted. */
-		watch(g, (size_t)k, proc_parent(g->w[k].d.pid) == getpid());
+		watch(g, (size_t)k, proc_rel(g->w[k].d.pid, &r) && r.ppid == getpid());
 	}
 	return 0;
 }
 
-/* The helpers a dead daemon left: its session, now our children. */
-static void stop_orphans(pid_t sid)
+/* Every process's parent and session, in one pass over /proc. */
+static struct proc_rel *proc_rels(size_t *n)
 {
+	struct proc_rel *v = NULL, *t;
 	struct dirent *de;
-	char path[64], buf[512], *p;
+	size_t cap = 0;
 	DIR *dir = opendir("/proc");
-	int ppid, s;
 
+	*n = 0;
 	if (!dir)
-		return;
-	caps_step(caps_kill);
+		return NULL;
 	while ((de = readdir(dir))) {
-		FILE *f;
+		struct proc_rel r;
 
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    !proc_rel((pid_t)atoi(de->d_name), &r))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%.16s/stat", de->d_name);
-		f = fopen(path, "re");
-		if (!f)
+		if (*n == cap) {
+			t = realloc(v, (cap * 2 + 64) * sizeof(*v));
+			if (!t)
+				break;
+			v = t;
+			cap = cap * 2 + 64;
+		}
+		v[(*n)++] = r;
+	}
+	closedir(dir);
+	return v;
+}
+
+/* Whether v[i] descends from us: orphans come to us, a subreaper; their
+ * own children stay theirs until they die too. */
+static bool ours(const struct proc_rel *v, size_t n, size_t i)
+{
+	pid_t me = getpid(), p = v[i].ppid;
+
+	for (size_t depth = 0; p > 1 && depth < n; depth++) {
+		size_t k;
+
+		if (p == me)
+			return true;
+		for (k = 0; k < n && v[k].pid != p; k++)
+			;
+		if (k == n)
+			return false;
+		p = v[k].ppid;
+	}
+	return false;
+}
+
+/*
+ * The helpers a dead daemon left: its session (it was its leader), our
+ * descendants. SIGKILL: dhcpcd's privilege-separation proxies catch
+ * SIGTERM and outlive it, their children with them (BPF ARP sockets on
+ * the links, next to those of the dhcpcd started in its place, and a log
+ * filled with "Connection refused" towards the manager that died). Each
+ * is checked again once its pidfd is held, so its pid cannot have changed
+ * hands. Returns how many were signalled.
+ */
+static size_t stop_orphans(pid_t sid)
+{
+	struct proc_rel *v, now;
+	size_t n, killed = 0;
+
+	v = proc_rels(&n);
+	if (!v)
+		return 0;
+	caps_step(caps_kill);
+	for (size_t i = 0; i < n; i++) {
+		int fd;
+
+		if (v[i].sid != sid || v[i].pid == sid || !ours(v, n, i))
 			continue;
-		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
-		fclose(f);
-		if (p && sscanf(p + 1, " %*c %d %*d %d", &ppid, &s) == 2 && ppid == getpid() &&
-		    s == sid)
-			kill((pid_t)atoi(de->d_name), SIGTERM);
+		fd = (int)pidfd_open(v[i].pid, 0);
+		if (fd < 0)
+			continue;
+		if (proc_rel(v[i].pid, &now) && now.sid == sid && now.ppid == v[i].ppid &&
+		    pidfd_send_signal(fd, SIGKILL, NULL, 0) == 0)
+			killed++;
+		close(fd);
 	}
 	caps_step(caps_none);
-	closedir(dir);
+	free(v);
+	return killed;
 }
 
 void supervise_exited(struct guard *g, size_t i)
 {
 	struct watched *w;
 	int status = 0;
+	size_t n;
 
 	if (i >= g->n_w || g->w[i].pidfd < 0)
 		return;
@@ -159,7 +223,11 @@ void supervise_exited(struct guard *g, size_t i)
 	w->pidfd = -1;
 	if (w->child)
 		waitpid(w->d.pid, &status, WNOHANG);
-	stop_orphans(w->d.pid);
+	w->orphans = w->d.pid;
+	n = stop_orphans(w->orphans);
+	if (n)
+		guard_log(g, LOG_INFO, "%s (pid %d) left %zu helpers: stopped", w->d.name,
+			  (int)w->d.pid, n);
 	/* A daemon that ran for longer than its last pause is not looping. */
 	if (guard_now() - w->started > (uint64_t)w->backoff * 1000 * 2)
 		w->backoff = BACKOFF_FIRST;
@@ -211,6 +279,11 @@ static int start(struct guard *g, size_t i)
 		guard_log(g, LOG_INFO, "%s for %s waits for its link to come back", g->w[i].d.name,
 			  g->w[i].d.ifname);
 		return 0;
+	}
+	/* What the dead one's helpers forked after they were stopped. */
+	if (g->w[i].orphans) {
+		stop_orphans(g->w[i].orphans);
+		g->w[i].orphans = 0;
 	}
 	caps_step(caps_spawn);
 	ret = services_restart(g->cfg, g->phys_fd, g->st->netns, &g->w[i].d, journal_restart,

@@ -155,6 +155,27 @@ static void test_way_out(void)
 	ok(link_is_stacked(&vlan) && !link_is_stacked(&veth), "a vlan is stacked, a veth is not");
 }
 
+/* A veth enslaved to a bridge: the kernel also sends the bridge's record
+ * of the port (AF_BRIDGE), without IFLA_LINKINFO, to the same group. */
+static void test_bridge_port(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	struct link_info li;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifi->ifi_family = AF_BRIDGE;
+	ifi->ifi_type = ARPHRD_ETHER;
+	ifi->ifi_index = 9;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "u-bport");
+	mnl_attr_put_u32(nlh, IFLA_MASTER, 8);
+	ok(rtnl_link_parse(nlh, &li) == -EINVAL, "a bridge's record of a port is not a link");
+	ifi->ifi_family = AF_UNSPEC;
+	ok(rtnl_link_parse(nlh, &li) == 0 && li.ifindex == 9 && !strcmp(li.name, "u-bport"),
+	   "the same as AF_UNSPEC is (%s)", li.name);
+}
+
 static void test_format(void)
 {
 	struct wgp_err e = { 0 };
@@ -183,6 +204,7 @@ int main(void)
 	test_wpa_conf();
 	test_names();
 	test_way_out();
+	test_bridge_port();
 	test_format();
 	return done_testing();
 }
