@@ -1,8 +1,9 @@
 #!/bin/bash
 # Hardware that appears after `wgphys up` (issue 8), on a real kernel:
 #   radio       a radio hot-added in main (mac80211_hwsim NEW_RADIO) leaves
-#               main within the bound (100 ms, timed from the kernel's
-#               events by tests/vm/hwsim-radio), lands in physical, and with
+#               main (how soon is printed, timed from the kernel's events by
+#               tests/vm/hwsim-radio; the 100 ms goal is bench/hotplug.sh's,
+#               not a test's), lands in physical, and with
 #               a wpa_supplicant file for its interface associates with the
 #               café (its wpa_supplicant recorded) and gets a lease there
 #               from the namespace's one dhcpcd manager (the same process as
@@ -29,9 +30,6 @@ repo=$(cd "$here/../.." && pwd)
 . "$here/laptop.sh"
 . "$here/guardlib.sh"
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-
-# The issue's bound, from the phy's appearance to its departure from main.
-MOVE_BOUND_US=${MOVE_BOUND_US:-100000}
 
 hot=()		# hot-added phys, removed wherever they are at the end
 fg_pid=
@@ -95,11 +93,6 @@ read -r phy up_us low_us <<<"$out"
 [[ -n $phy ]] && hot+=("$phy")
 diag "radio: $phy left main $up_us us after the request (upper bound), $low_us us after it returned (lower bound)"
 check "radio: the hot-added $phy leaves main (within 5 s)" test $rc -eq 0
-if ((rc == 0)); then
-	check "radio: within the ${MOVE_BOUND_US} us bound ($up_us us)" test "$up_us" -le "$MOVE_BOUND_US"
-else
-	not_ok "radio: within the ${MOVE_BOUND_US} us bound" "it did not leave main at all"
-fi
 poll 5 "radio: $phy is in physical" in_ns_phys "$phy" physical
 check "radio: main holds no phy" test -z "$(laptop_phys)"
 check "radio: main holds no hardware link" test -z "$(guard_hw_in_main)"
