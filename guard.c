@@ -133,6 +133,11 @@ static int take_over(struct guard *g, struct wgp_err *err)
 	if (lock < 0)
 		return wgp_refuse(err, EBUSY, NULL, "another wgphys up or down is running");
 	ret = state_read(&g->st, err);
+	if (ret == -ENOENT) {	/* a down finished while we waited */
+		ret = wgp_refuse(err, ENOENT, NULL, "nothing is up any more (a down finished "
+				 "meanwhile): run \"wgphys up\" again");
+		goto out;
+	}
 	if (ret < 0)
 		goto out;
 	if (g->st->stage != STATE_STAGE_UP) {

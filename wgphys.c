@@ -244,19 +244,30 @@ static bool guard_missing(void)
 {
 	struct state *st = NULL;
 	bool missing;
+	int lock;
 
-	if (state_read(&st, NULL) < 0)
+	if (access(WGPHYS_RUN_DIR "/state", F_OK) < 0)
 		return false;
-	missing = st->stage == STATE_STAGE_UP && !guard_alive(st);
-	state_free(st);
+	/* A down that has stopped the guard is not a guard to replace: wait
+	 * for it (as up would), then look. */
+	lock = state_lock_wait(2000, NULL);
+	if (state_read(&st, NULL) < 0) {
+		missing = false;
+	} else {
+		missing = st->stage == STATE_STAGE_UP && !guard_alive(st);
+		state_free(st);
+	}
+	if (lock >= 0)
+		close(lock);
 	return missing;
 }
 
 static int guard_failed(const struct wgp_err *err, int ret)
 {
 	print_err("up", err, ret);
-	fprintf(stderr, "%s: up: the tunnel is the only way out, but nothing watches over "
-		"it: run \"%s up\" again, or \"%s down\"\n", prog, prog, prog);
+	if (ret != -ENOENT)	/* else nothing is up any more */
+		fprintf(stderr, "%s: up: the tunnel is the only way out, but nothing watches "
+			"over it: run \"%s up\" again, or \"%s down\"\n", prog, prog, prog);
 	return 1;
 }
 
