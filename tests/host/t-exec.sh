@@ -121,6 +121,9 @@ if setup_out=$(setup 2>&1) && mkdir -p "$T/build" &&
 	cat "/proc/self/fd/$binfd" >"$T/build/wgphys" && chmod 0755 "$T/build/wgphys"; then
 	wgphys=$T/build/wgphys
 	exec {binfd}<&-
+	# A checkout under /tmp is hidden now: a working directory that no
+	# longer resolves upsets tools that look at it (pyenv's python3 shim).
+	cd /
 	ok "private /tmp, /run and an overlay on /etc"
 else
 	not_ok "private /tmp, /run and an overlay on /etc" "$setup_out"
