@@ -225,15 +225,6 @@ int daemon_start_end(struct daemon_starting *s, struct wgp_err *err)
 	return 0;
 }
 
-int daemon_start(int netns_fd, const char *netns, const struct daemon_spec *spec,
-		 daemon_journal_fn journal, void *arg, struct wgp_err *err)
-{
-	struct daemon_starting s;
-	int ret = daemon_start_begin(netns_fd, netns, spec, journal, arg, &s, err);
-
-	return ret < 0 ? ret : daemon_start_end(&s, err);
-}
-
 int daemon_spawn_main_begin(char *const *argv, struct daemon_spawn *sp, struct wgp_err *err)
 {
 	int fds[2];

@@ -29,17 +29,11 @@ typedef int (*daemon_journal_fn)(void *arg, const struct state_daemon *d,
  * keeps it from talking to an instance of the main namespace; a new
  * session, a fixed environment, stdio to WGPHYS_RUN_DIR/<spec->name>.log.
  * journal(arg, the daemon) is called between fork and exec, and the program
- * runs only if it succeeds. Returns once the program is exec'd (or failed
- * to be).
- */
-int daemon_start(int netns_fd, const char *netns, const struct daemon_spec *spec,
-		 daemon_journal_fn journal, void *arg, struct wgp_err *err);
-
-/*
- * daemon_start in two halves, so that several start side by side: begin
- * returns once the daemon is on record and told to go (s->pid -1: nothing
- * begun), end once it is exec'd (or with why not). Every begun start must
- * be ended. spec->argv[0] and netns must outlive end.
+ * runs only if it succeeds.
+ * In two halves, so that several start side by side: begin returns once the
+ * daemon is on record and told to go (s->pid -1: nothing begun), end once
+ * it is exec'd (or with why not). Every begun start must be ended.
+ * spec->argv[0] and netns must outlive end.
  */
 struct daemon_starting {
 	pid_t pid;
@@ -56,8 +50,8 @@ int daemon_start_end(struct daemon_starting *s, struct wgp_err *err);
  * for RestoreOnDown; nothing is recorded. begin checks that argv[0] can
  * be run and forks (argv[0], which names it in a failure, must outlive
  * end); end reaps the fork and says why the program could not be run if
- * that is known by then: it does not wait for the exec. Several may be begun before the first end, so that they start side
- * by side.
+ * that is known by then: it does not wait for the exec. Several may be
+ * begun before the first end, so that they start side by side.
  */
 struct daemon_spawn {
 	pid_t pid;		/* -1: nothing begun */
