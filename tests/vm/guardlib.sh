@@ -71,7 +71,7 @@ guard_setup() {
 	# until someone makes it; wgphys up needs it (it makes only NAME in it).
 	[[ -d /etc/netns ]] || { mkdir /etc/netns && diag "made /etc/netns in the guest"; }
 	check "the laptop, configured by hand" laptop_by_hand
-	laptop_wgphys_conf
+	world_wgphys_conf no
 	laptop_snapshot >"$GUARD_SNAP" 2>&1
 }
 

@@ -23,7 +23,6 @@
 #                                 fd00:1::50/64, default via the LAN (metric
 #                                 7), wlan0 up, RAs ignored in main,
 #                                 resolv.conf naming the LAN's server
-#   laptop_wgphys_conf            /etc/wgphys.conf (RestoreOnDown = no)
 #   laptop_settled                eth0 and wlan0 have DHCP leases in physical
 #   laptop_force_clean NS         after a failed down: kill, delete, unmount
 #                                 and rename until main is as before up
@@ -167,23 +166,6 @@ laptop_by_hand() {
 		ip route replace default via 192.168.1.1 dev eth0 metric 7 &&
 		ip link set wlan0 up || return 1
 	printf 'nameserver 192.168.1.1\n' >/etc/resolv.conf
-}
-
-# /etc/wgphys.conf for the tests: RestoreOnDown off, so that main after
-# down is exactly main before up.
-laptop_wgphys_conf() {
-	cat >/etc/wgphys.conf <<-EOF
-		[Physical]
-		Namespace = physical
-		Interfaces = auto
-		DHCP = dhcpcd
-		WPASupplicant = /etc/wpa_supplicant/wpa_supplicant-%i.conf
-		RestoreOnDown = no
-		[Tunnel]
-		Interface = wg0
-		Config = $WORLD_WG_CONF
-	EOF
-	chmod 644 /etc/wgphys.conf
 }
 
 # Both NICs have a lease of their own in physical (not only the carried-over

@@ -89,18 +89,7 @@ cat >"$WORLD_WPA_CONF" <<EOF
 ctrl_interface=/run/wpa_supplicant
 update_config=1
 EOF
-cat >/etc/wgphys.conf <<EOF
-[Physical]
-Namespace = physical
-Interfaces = auto
-DHCP = dhcpcd
-WPASupplicant = /etc/wpa_supplicant/wpa_supplicant-%i.conf
-RestoreOnDown = no
-[Tunnel]
-Interface = wg0
-Config = $WORLD_WG_CONF
-EOF
-chmod 644 /etc/wgphys.conf
+world_wgphys_conf no
 
 # --- 1. laptop online (at home, wired), then check and up
 ip link set eth0 up

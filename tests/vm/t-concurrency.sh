@@ -38,14 +38,7 @@ ip link set eth0 up
 ip addr add 192.168.1.50/24 dev eth0
 ip route add default via 192.168.1.1 dev eth0 metric 7
 printf 'nameserver 192.168.1.1\n' >/etc/resolv.conf
-cat >/etc/wgphys.conf <<EOF
-[Physical]
-Interfaces = auto
-DHCP = dhcpcd
-RestoreOnDown = no
-[Tunnel]
-Config = $WORLD_WG_CONF
-EOF
+world_wgphys_conf no
 
 snapshot() {
 	ip -j link show | jq -S 'map({ifname, ifindex, address, mtu,

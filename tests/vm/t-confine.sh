@@ -210,15 +210,7 @@ check "down" "$WGPHYS" down
 
 # ---- descriptors: up 9<file and down 9<file ----
 echo "wgphys-confine-marker" >/tmp/marker
-cat >/etc/wgphys.conf <<EOF
-[Physical]
-Interfaces = auto
-DHCP = dhcpcd
-WPASupplicant = /etc/wpa_supplicant/wpa_supplicant-%i.conf
-RestoreOnDown = yes
-[Tunnel]
-Config = $WORLD_WG_CONF
-EOF
+world_wgphys_conf yes
 check "up with fds 9 and 10 open on a marker file" \
 	bash -c "'$WGPHYS' up 9</tmp/marker 10>>/tmp/marker"
 # Whatever process holds an fd on the marker file: none may be wgphys's.

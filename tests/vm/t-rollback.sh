@@ -45,15 +45,7 @@ ip link set wlan0 up
 cp /etc/resolv.conf /tmp/resolv.orig 2>/dev/null
 printf 'nameserver 192.168.1.1\n' >/etc/resolv.conf
 
-cat >/etc/wgphys.conf <<EOF
-[Physical]
-Interfaces = auto
-DHCP = dhcpcd
-# Nothing in main may change but what wgphys does and undoes.
-RestoreOnDown = no
-[Tunnel]
-Config = $WORLD_WG_CONF
-EOF
+world_wgphys_conf no  # nothing in main may change but what wgphys does and undoes
 
 snapshot() {
 	ip -j link show | jq -S 'map({ifname, ifindex, address, mtu,

@@ -64,18 +64,7 @@ eth0_addr=$(ip -j -4 addr show dev eth0 | jq -r '.[0].addr_info[0].local')
 eth0_mac=$(ip -j link show eth0 | jq -r '.[0].address')
 wlan0_mac=$(ip -j link show wlan0 | jq -r '.[0].address')
 
-cat >/etc/wgphys.conf <<EOF
-[Physical]
-Namespace = physical
-Interfaces = auto
-DHCP = dhcpcd
-WPASupplicant = /etc/wpa_supplicant/wpa_supplicant-%i.conf
-RestoreOnDown = yes
-[Tunnel]
-Interface = wg0
-Config = $WORLD_WG_CONF
-EOF
-chmod 644 /etc/wgphys.conf
+world_wgphys_conf yes
 
 start=${EPOCHREALTIME/[.,]/}
 "$WGPHYS" up >/tmp/up.out 2>&1

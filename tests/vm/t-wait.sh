@@ -70,16 +70,7 @@ dhcpcd -B -4 eth0 >/tmp/sys-dhcpcd.log 2>&1 &
 sys_dhcpcd=$!
 poll 30 "before up: the system's dhcpcd has a lease on eth0" has_ipv4 eth0 192.168.1.
 
-cat >/etc/wgphys.conf <<EOF
-[Physical]
-Interfaces = auto
-DHCP = dhcpcd
-RestoreOnDown = no
-[Tunnel]
-Interface = wg0
-Config = $WORLD_WG_CONF
-EOF
-chmod 644 /etc/wgphys.conf
+world_wgphys_conf no
 
 # The server answers.
 "$WGPHYS" up --wait >/tmp/up.out 2>&1

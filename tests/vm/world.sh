@@ -171,6 +171,19 @@ _world_dnsmasq() { # name ns listen-address... -- extra options...
 	done
 }
 
+# /etc/wgphys.conf for the test world, wgphys's defaults otherwise
+# (namespace physical, tunnel wg0, every NIC, dhcpcd, a wpa_supplicant per
+# wireless link whose wpa_supplicant-IFNAME.conf exists).
+#   world_wgphys_conf [RESTORE [CONFIG]]   RestoreOnDown (default no: main
+#                                          after down is main before up),
+#                                          the wg-quick file (default
+#                                          $WORLD_WG_CONF)
+world_wgphys_conf() {
+	printf '[Physical]\nInterfaces = auto\nDHCP = dhcpcd\nRestoreOnDown = %s\n[Tunnel]\nConfig = %s\n' \
+		"${1:-no}" "${2:-$WORLD_WG_CONF}" >/etc/wgphys.conf &&
+		chmod 644 /etc/wgphys.conf
+}
+
 world_up() {
 	local phy i
 	if [[ ${WGPHYS_VM-} != 1 ]]; then
