@@ -29,6 +29,7 @@
 
 #include "caps.h"
 #include "daemon.h"
+#include "fault.h"
 #include "fence.h"
 #include "guard.h"
 #include "netns.h"
@@ -411,22 +412,28 @@ int guard_run(const struct wgphys_config *cfg, const struct guard_hooks *h,
 			   .sig_fd = -1, .timer_fd = -1, .watch_fd = -1 };
 	int ret;
 
+	trace_mark("guard: start");
 	ret = narrow(err);
 	if (!ret)
 		ret = take_over(&g, err);
+	trace_mark("guard: taken over");
 	if (!ret && (g.main_fd = netns_current()) < 0)
 		ret = wgp_fail(err, g.main_fd, "Cannot open", "the current network namespace");
 	if (!ret)
 		ret = open_events(&g, err);
+	trace_mark("guard: events open");
 	if (!ret)
 		ret = supervise_adopt(&g);
 	if (ret < 0)
 		goto out;
 	check_name(&g);
 	check_fence(&g);	/* what changed while no guard watched */
+	trace_mark("guard: fence checked");
 	hotplug_sweep(&g);
+	trace_mark("guard: swept");
 	guard_rearm(&g);
 	guard_log(&g, LOG_INFO, "watching (namespace \"%s\", %zu daemons)", g.st->netns, g.n_w);
+	trace_mark("guard: logged");
 	if (h && h->ready)
 		h->ready(h->arg);
 	ret = loop(&g);

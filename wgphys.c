@@ -415,6 +415,7 @@ static int cmd_up(int argc, char *argv[], const char *config_path)
 		close_range(3, ~0U, 0);
 	trace_mark("up: command");
 	resume = !dry_run && guard_missing();
+	trace_mark("up: resume decided");
 	/* Before the wg-quick file is read: its memory must never hold a key. */
 	if (!dry_run && !resume && (ret = endpoint_resolver_start(&err)) < 0) {
 		print_err("up", &err, ret);
@@ -434,6 +435,7 @@ static int cmd_up(int argc, char *argv[], const char *config_path)
 		/* The key goes before the guard comes: it lives long. */
 		trace_mark("up: fork the guard, which does up");
 		ret = up_and_guard(cfg, &wg, foreground, resume);
+		trace_mark("up: the guard reported");
 		endpoint_resolver_stop();
 		if (!ret && wait_s)
 			ret = wait_handshake(cfg, wait_s);
@@ -474,6 +476,7 @@ static int cmd_down(int argc, char *argv[], const char *config_path)
 		argc--;
 		argv++;
 	}
+	trace_mark("down: command");
 	ret = no_args("down", argc, argv);
 	if (!ret)
 		ret = need_root("down");
@@ -483,6 +486,7 @@ static int cmd_down(int argc, char *argv[], const char *config_path)
 	 * down works from the state; only RestoreOnDown needs the file. */
 	if (load_config("down", config_path, &cfg))
 		fprintf(stderr, "%s: down: going on without RestoreOnDown\n", prog);
+	trace_mark("down: configuration read");
 	ret = down_run(cfg, restore, &err);
 	config_free(cfg);
 	if (ret == -ENOENT) {
