@@ -44,6 +44,8 @@ struct up {
 	int main_fd, phys_fd;
 	int tunnel;			/* its ifindex in main */
 	struct wg_endpoint *eps;	/* one per peer */
+	struct daemon_starting *starting;	/* begun, exec not yet seen */
+	size_t n_starting;
 };
 
 void up_narrow(const int *caps)
@@ -235,16 +237,16 @@ static int journal_daemon(void *arg, const struct state_daemon *d, struct wgp_er
 	return ret < 0 ? wgp_fail(err, ret, "Cannot record", "%s", d->name) : journal(u, err);
 }
 
-/* Begun one after the other, ended together: each waits for its exec,
- * and those waits overlap. */
+/* Begun one after the other; their execs are awaited together, once the
+ * tunnel is set up and checked (step_running), so that those steps and
+ * the daemons' starts overlap. */
 static int step_daemons(struct up *u, struct wgp_err *err)
 {
 	const struct state *st = u->st;
-	struct daemon_starting *s = calloc(st->n_links + 1, sizeof(*s));
-	size_t n = 0;
-	int ret = 0, r;
+	int ret = 0;
 
-	if (!s)
+	u->starting = calloc(st->n_links + 1, sizeof(*u->starting));
+	if (!u->starting)
 		return wgp_fail(err, ENOMEM, "Cannot start", "the daemons");
 	for (size_t i = 0; !ret && i < st->n_links; i++) {
 		if (st->links[i].wiphy < 0)
@@ -252,18 +254,26 @@ static int step_daemons(struct up *u, struct wgp_err *err)
 		ret = fault_step("start wpa_supplicant", err);
 		if (!ret)
 			ret = services_start_wpa(u->cfg, u->phys_fd, st->netns, st->links[i].name,
-						 journal_daemon, u, &s[n++], err);
+						 journal_daemon, u, &u->starting[u->n_starting++],
+						 err);
 	}
 	if (!ret)
 		ret = fault_step("start dhcpcd", err);
 	if (!ret)
 		ret = services_start_dhcp(u->cfg, u->phys_fd, st->netns, journal_daemon, u,
-					  &s[n++], err);
-	for (size_t i = 0; i < n; i++) {
-		r = daemon_start_end(&s[i], err);
+					  &u->starting[u->n_starting++], err);
+	return ret;
+}
+
+/* Each daemon's exec happened (its pipe closed) or failed (a number). */
+static int step_running(struct up *u, struct wgp_err *err)
+{
+	int ret = 0, r;
+
+	for (size_t i = 0; i < u->n_starting; i++) {
+		r = daemon_start_end(&u->starting[i], err);
 		ret = ret ? ret : r;
 	}
-	free(s);
 	return ret;
 }
 
@@ -381,6 +391,7 @@ static const struct step steps[] = {
 	{ "endpoints", caps_ns, step_endpoints },
 	{ "tunnel setup", caps_net, step_configure },
 	{ "check", caps_none, step_check },
+	{ "daemons running", caps_none, step_running },
 	{ "finish", caps_none, step_finish },
 };
 
@@ -416,6 +427,11 @@ static int up_begin(struct up *u, int *lock, struct wgp_err *err)
 
 static void up_end(struct up *u)
 {
+	/* Left unawaited by a failure: the rollback has stopped them. */
+	for (size_t i = 0; i < u->n_starting; i++)
+		if (u->starting[i].fd >= 0)
+			close(u->starting[i].fd);
+	free(u->starting);
 	if (u->eps)
 		explicit_bzero(u->eps, (u->wg->n_peers + 1) * sizeof(*u->eps));
 	free(u->eps);
