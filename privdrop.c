@@ -81,6 +81,42 @@ int privdrop_have(unsigned int cap)
 	return !!(data[cap / 32].effective & (1U << (cap % 32)));
 }
 
+int privdrop_no_inherit(struct wgp_err *err)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+		.pid = 0,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	bool inh = false;
+	int i, r;
+
+	/* EINVAL: a kernel from before ambient capabilities (4.3), which
+	 * has none. Once cleared, no capability can enter the set without
+	 * being in both the permitted and the inheritable one. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return wgp_fail(err, errno, "Cannot clear", "the ambient capabilities");
+	r = read_caps(data);
+	if (r < 0)
+		return wgp_fail(err, -r, "Cannot read", "our own capabilities (capget)");
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
+		inh |= data[i].inheritable != 0;
+		data[i].inheritable = 0;
+	}
+	/* Lowering the inheritable set is always allowed. */
+	if (inh && syscall(SYS_capset, &hdr, data) < 0)
+		return wgp_fail(err, errno, "Cannot clear", "the inheritable capabilities");
+	r = read_caps(data);
+	if (r < 0)
+		return wgp_fail(err, -r, "Cannot read", "our own capabilities (capget)");
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		if (data[i].inheritable)
+			return wgp_refuse(err, EPERM, NULL,
+					  "inheritable capabilities survived clearing (%08x)",
+					  data[i].inheritable);
+	return 0;
+}
+
 static int cmp_gid(const void *a, const void *b)
 {
 	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;

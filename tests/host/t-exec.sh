@@ -19,7 +19,8 @@
 # killed, the kernel takes all of it away; the outer half then checks that
 # nothing is left.
 #
-# WGPHYS: the binary under test (default build/test/wgphys, the ASan build).
+# WGPHYS: the binary under test (default build/test/wgphys, the ASan build);
+# the wgphys-core beside it is what the front runs for up and down.
 
 # Most functions here run through check and poll, which shellcheck cannot
 # see: SC2317 would call them unreachable.
@@ -89,9 +90,10 @@ fi
 wgphys=$WGPHYS
 T=/tmp/wgx
 pids=()
-# The binary may live under /tmp (a CI checkout), which the tmpfs below
-# hides: hold it open and copy it in after.
+# The binaries may live under /tmp (a CI checkout), which the tmpfs below
+# hides: hold them open and copy them in after.
 exec {binfd}<"$wgphys"
+exec {corefd}<"$(dirname "$wgphys")/wgphys-core"
 
 cleanup() {
 	local p
@@ -118,9 +120,10 @@ setup() {
 	{ [[ ! -d /var/lib/xkb ]] || mount -t tmpfs -o mode=0755 wgx-xkb /var/lib/xkb; }
 }
 if setup_out=$(setup 2>&1) && mkdir -p "$T/build" &&
-	cat "/proc/self/fd/$binfd" >"$T/build/wgphys" && chmod 0755 "$T/build/wgphys"; then
+	cat "/proc/self/fd/$binfd" >"$T/build/wgphys" && chmod 0755 "$T/build/wgphys" &&
+	cat "/proc/self/fd/$corefd" >"$T/build/wgphys-core" && chmod 0755 "$T/build/wgphys-core"; then
 	wgphys=$T/build/wgphys
-	exec {binfd}<&-
+	exec {binfd}<&- {corefd}<&-
 	# A checkout under /tmp is hidden now: a working directory that no
 	# longer resolves upsets tools that look at it (pyenv's python3 shim).
 	cd /
@@ -527,8 +530,10 @@ rm -f /etc/wgphys.conf
 # ---- installed with file capabilities, run by a user ----
 
 mkdir -m 0755 "$T/bin"
+# The core beside it, as root's: the copy runs it for up and down.
 caps_copy() {	# caps
 	install -o root -g wgphys -m 0750 "$wgphys" "$T/bin/wgphys" &&
+	install -m 0755 "$wgphys-core" "$T/bin/wgphys-core" &&
 	setcap "$1" "$T/bin/wgphys"
 }
 # setpriv keeps its capabilities until it execs; env then runs the binary
