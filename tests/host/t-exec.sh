@@ -565,6 +565,35 @@ check "caps: /etc/wgphys.conf unreadable by the user: exec runs all the same" \
 	"${as_bob[@]}" "$T/bin/wgphys" exec -- true
 rm -f /etc/wgphys.conf
 
+# The passwd entry only fills in what the user's environment lacks.
+# shellcheck disable=SC2016 # expanded by the command's shell
+show_env='echo "$HOME $USER $LOGNAME $SHELL"'
+expect_eq "caps: HOME, USER, LOGNAME and SHELL set: kept as they are" \
+	"$("${as_bob[@]}" -i HOME=/wgx-h USER=wgx-u LOGNAME=wgx-l SHELL=/wgx-s PATH=/usr/bin:/bin \
+		"$T/bin/wgphys" exec -- sh -c "$show_env" 2>&1)" "/wgx-h wgx-u wgx-l /wgx-s"
+expect_eq "caps: USER, LOGNAME and SHELL missing: from the passwd entry" \
+	"$("${as_bob[@]}" -i HOME=/wgx-h PATH=/usr/bin:/bin \
+		"$T/bin/wgphys" exec -- sh -c "$show_env" 2>&1)" "/wgx-h wgxbob wgxbob /bin/sh"
+
+# Every command but exec goes to the wgphys-core beside the copy, which
+# must start with nothing: a stand-in shows what it was given.
+mkdir -m 0755 "$T/bin2"
+install -o root -g wgphys -m 0750 "$T/bin/wgphys" "$T/bin2/wgphys" &&
+	setcap cap_sys_admin,cap_dac_read_search,cap_setpcap+p "$T/bin2/wgphys"
+printf '#!/bin/sh\necho "$0 $*"; grep -E "^Cap(Inh|Prm|Eff|Amb)" /proc/$$/status\n' >"$T/bin2/wgphys-core"
+chmod 0755 "$T/bin2/wgphys-core"
+expect_eq "caps: status is handed to wgphys-core beside the copy, same argv, no capability" \
+	"$("${as_bob[@]}" "$T/bin2/wgphys" status --json 2>&1 | tr -s '\t\n' '  ')" \
+	"$T/bin2/wgphys-core status --json CapInh: 0000000000000000 CapPrm: 0000000000000000 CapEff: 0000000000000000 CapAmb: 0000000000000000 "
+rm -f "$T/bin2/wgphys-core"
+builtin_core=$(strings "$wgphys" | grep -m1 '^/.*/wgphys-core$')
+if [[ -e $builtin_core ]]; then
+	skip "caps: no wgphys-core anywhere: one line naming it, exit 1" "$builtin_core is installed"
+else
+	check "caps: no wgphys-core anywhere: one line naming it, exit 1" \
+		refused 1 "Cannot run $builtin_core: No such file" "${as_bob[@]}" "$T/bin2/wgphys" status
+fi
+
 check "caps: -u refused, exit 2" \
 	refused 2 "root only" "${as_bob[@]}" "$T/bin/wgphys" exec -u wgxalice -- "${ran[@]}"
 check "caps: up is refused to a user, exit 2" \
