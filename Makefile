@@ -22,7 +22,7 @@ override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -DWGPHYS_VERSION='"$(VERSION
 # Where the front finds the core once installed (paths.h, handoff.c).
 override CPPFLAGS += -DWGPHYS_CORE='"$(LIBEXECDIR)/wgphys/wgphys-core"'
 override LDLIBS += $(PKG_LIBS)
-# The front links libc and libcap-ng only.
+# The front links libc alone (privdrop.c sets capabilities with capset).
 FRONT_LIBS :=
 
 # The test build: sanitizers, and failure injection (WGPHYS_FAIL_AT).

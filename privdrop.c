@@ -380,8 +380,8 @@ int privdrop_verify(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
 		return wgp_refuse(err, EPERM, NULL,
 				"supplementary groups after the drop are not the target's");
 
-	/* Ask the kernel directly rather than libcap-ng, which did the work:
-	 * a check that shares the code it checks proves little. */
+	/* Read back what the kernel holds rather than trust the capset
+	 * above: a check that only repeats what was done proves little. */
 	r = read_caps(data);
 	if (r < 0)
 		return wgp_fail(err, -r, "Cannot read", "our capabilities after the drop (capget)");
