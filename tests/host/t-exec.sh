@@ -580,6 +580,7 @@ expect_eq "caps: USER, LOGNAME and SHELL missing: from the passwd entry" \
 mkdir -m 0755 "$T/bin2"
 install -o root -g wgphys -m 0750 "$T/bin/wgphys" "$T/bin2/wgphys" &&
 	setcap cap_sys_admin,cap_dac_read_search,cap_setpcap+p "$T/bin2/wgphys"
+# shellcheck disable=SC2016 # the stand-in's own
 printf '#!/bin/sh\necho "$0 $*"; grep -E "^Cap(Inh|Prm|Eff|Amb)" /proc/$$/status\n' >"$T/bin2/wgphys-core"
 chmod 0755 "$T/bin2/wgphys-core"
 expect_eq "caps: status is handed to wgphys-core beside the copy, same argv, no capability" \
