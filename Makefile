@@ -22,8 +22,8 @@ override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -DWGPHYS_VERSION='"$(VERSION
 # Where the front finds the core once installed (paths.h, handoff.c).
 override CPPFLAGS += -DWGPHYS_CORE='"$(LIBEXECDIR)/wgphys/wgphys-core"'
 override LDLIBS += $(PKG_LIBS)
-# The front links libc alone (privdrop.c sets capabilities with capset).
-FRONT_LIBS :=
+# The front links libc and libcap-ng only.
+FRONT_LIBS := $(shell $(PKG_CONFIG) --libs libcap-ng)
 
 # The test build: sanitizers, and failure injection (WGPHYS_FAIL_AT).
 TEST_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \

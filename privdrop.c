@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
+#include <cap-ng.h>
 
 #include "privdrop.h"
 
@@ -37,47 +38,38 @@ static int read_caps(struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3
 
 int privdrop_raise(struct wgp_err *err)
 {
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-		.pid = 0,
-	};
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 	bool change = false;
-	int i, r;
+	unsigned int cap;
+	int i;
 
 	/*
-	 * One capget and, where something permitted is not effective yet (a
-	 * file-capability binary), one capset: libcap-ng would parse
-	 * /proc/self/status twice to load the state it then sets, which
-	 * costs more than the rest of this function. Root (sudo, pkexec)
-	 * has every permitted capability effective already.
+	 * Root (sudo, pkexec) has every permitted capability effective
+	 * already: one capget says so, and libcap-ng, which parses
+	 * /proc/self/status twice to load its state, is left out of it.
 	 */
-	r = read_caps(data);
-	if (r < 0)
-		return wgp_fail(err, -r, "Cannot read", "our own capabilities (capget)");
-	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
-		change |= (data[i].permitted & ~data[i].effective) != 0;
-		data[i].effective = data[i].permitted;
+	if (read_caps(data) == 0) {
+		for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+			if (data[i].permitted & ~data[i].effective)
+				break;
+		if (i == _LINUX_CAPABILITY_U32S_3)
+			return 0;
 	}
-	if (change && syscall(SYS_capset, &hdr, data) < 0)
-		return wgp_fail(err, errno, "Cannot make", "the permitted capabilities effective");
+
+	if (capng_get_caps_process() < 0)
+		return wgp_fail(err, EPERM, "Cannot read", "our own capabilities");
+	for (cap = 0; cap <= CAP_LAST_CAP; cap++) {
+		if (capng_have_capability(CAPNG_PERMITTED, cap) != 1 ||
+		    capng_have_capability(CAPNG_EFFECTIVE, cap) == 1)
+			continue;
+		if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, cap) < 0)
+			return wgp_fail(err, EINVAL, "Cannot raise", "capability %u", cap);
+		change = true;
+	}
+	if (change && capng_apply(CAPNG_SELECT_CAPS) < 0)
+		return wgp_fail(err, errno ? errno : EPERM, "Cannot make",
+				"the permitted capabilities effective");
 	return 0;
-}
-
-int privdrop_caps_only(int cap)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-		.pid = 0,
-	};
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-
-	memset(data, 0, sizeof(data));
-	if (cap >= 0 && cap < 32 * _LINUX_CAPABILITY_U32S_3) {
-		data[cap / 32].effective = 1U << (cap % 32);
-		data[cap / 32].permitted = 1U << (cap % 32);
-	}
-	return syscall(SYS_capset, &hdr, data) < 0 ? -errno : 0;
 }
 
 int privdrop_have(unsigned int cap)
@@ -91,12 +83,9 @@ int privdrop_have(unsigned int cap)
 
 int privdrop_no_inherit(struct wgp_err *err)
 {
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-		.pid = 0,
-	};
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 	bool inh = false;
+	unsigned int cap;
 	int i, r;
 
 	/* EINVAL: a kernel from before ambient capabilities (4.3), which
@@ -107,13 +96,21 @@ int privdrop_no_inherit(struct wgp_err *err)
 	r = read_caps(data);
 	if (r < 0)
 		return wgp_fail(err, -r, "Cannot read", "our own capabilities (capget)");
-	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
 		inh |= data[i].inheritable != 0;
-		data[i].inheritable = 0;
-	}
 	/* Lowering the inheritable set is always allowed. */
-	if (inh && syscall(SYS_capset, &hdr, data) < 0)
-		return wgp_fail(err, errno, "Cannot clear", "the inheritable capabilities");
+	if (inh) {
+		if (capng_get_caps_process() < 0)
+			return wgp_fail(err, EPERM, "Cannot read", "our own capabilities");
+		for (cap = 0; cap <= CAP_LAST_CAP; cap++)
+			if (capng_have_capability(CAPNG_INHERITABLE, cap) == 1 &&
+			    capng_update(CAPNG_DROP, CAPNG_INHERITABLE, cap) < 0)
+				return wgp_fail(err, EINVAL, "Cannot clear",
+						"inheritable capability %u", cap);
+		if (capng_apply(CAPNG_SELECT_CAPS) < 0)
+			return wgp_fail(err, errno ? errno : EPERM, "Cannot clear",
+					"the inheritable capabilities");
+	}
 	r = read_caps(data);
 	if (r < 0)
 		return wgp_fail(err, -r, "Cannot read", "our own capabilities (capget)");
@@ -347,8 +344,9 @@ int privdrop_drop(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
 	 * nothing; root as the target kept everything. Empty all three sets
 	 * ourselves (this never needs a privilege).
 	 */
-	if (privdrop_caps_only(-1) < 0)
-		return wgp_fail(err, errno, "Cannot clear", "the capabilities");
+	capng_clear(CAPNG_SELECT_CAPS);
+	if (capng_apply(CAPNG_SELECT_CAPS) < 0)
+		return wgp_fail(err, errno ? errno : EPERM, "Cannot clear", "the capabilities");
 	/* No setuid bit, file capability or LSM transition on any later exec
 	 * may hand back what was just given up. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -19,13 +19,6 @@
  */
 int privdrop_raise(struct wgp_err *err);
 
-/*
- * Effective and permitted become cap alone (CAP_*), or nothing (cap < 0);
- * inheritable nothing. Needs no privilege: it only ever lowers the sets,
- * and fails (-EPERM) where cap is not permitted. Returns 0 or -errno.
- */
-int privdrop_caps_only(int cap);
-
 /* Whether cap (CAP_*) is in the effective set now (capget). */
 int privdrop_have(unsigned int cap);
 

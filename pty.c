@@ -7,6 +7,7 @@
  * behind keeps fds 0-2, and a terminal that is not one's controlling
  * terminal can still be read from, so it would read root's next line.
  */
+#include <cap-ng.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -23,7 +24,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "privdrop.h"
 #include "pty.h"
 
 struct relay {
@@ -246,7 +246,9 @@ static void relay_loop(struct relay *rl)
  * command); it stays uid 0, so the user cannot trace it. */
 static void relay_narrow(void)
 {
-	privdrop_caps_only(CAP_KILL);
+	capng_clear(CAPNG_SELECT_CAPS);
+	capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_KILL);
+	capng_apply(CAPNG_SELECT_CAPS);
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
