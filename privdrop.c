@@ -41,32 +41,35 @@ int privdrop_raise(struct wgp_err *err)
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 	bool change = false;
 	unsigned int cap;
-	int i;
+	int i, r;
 
 	/*
+	 * One capget says what we hold; libcap-ng is then told the whole
+	 * state (the same permitted and inheritable sets, permitted made
+	 * effective) rather than load it by parsing /proc/self/status.
 	 * Root (sudo, pkexec) has every permitted capability effective
-	 * already: one capget says so, and libcap-ng, which parses
-	 * /proc/self/status twice to load its state, is left out of it.
+	 * already and changes nothing.
 	 */
-	if (read_caps(data) == 0) {
-		for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
-			if (data[i].permitted & ~data[i].effective)
-				break;
-		if (i == _LINUX_CAPABILITY_U32S_3)
-			return 0;
-	}
+	r = read_caps(data);
+	if (r < 0)
+		return wgp_fail(err, -r, "Cannot read", "our own capabilities (capget)");
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		change |= (data[i].permitted & ~data[i].effective) != 0;
+	if (!change)
+		return 0;
+	capng_clear(CAPNG_SELECT_CAPS);
+	for (cap = 0; cap < 32 * _LINUX_CAPABILITY_U32S_3 && cap <= CAP_LAST_CAP; cap++) {
+		unsigned int bit = 1U << (cap % 32);
+		int sets = 0;
 
-	if (capng_get_caps_process() < 0)
-		return wgp_fail(err, EPERM, "Cannot read", "our own capabilities");
-	for (cap = 0; cap <= CAP_LAST_CAP; cap++) {
-		if (capng_have_capability(CAPNG_PERMITTED, cap) != 1 ||
-		    capng_have_capability(CAPNG_EFFECTIVE, cap) == 1)
-			continue;
-		if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, cap) < 0)
+		if (data[cap / 32].permitted & bit)
+			sets |= CAPNG_EFFECTIVE | CAPNG_PERMITTED;
+		if (data[cap / 32].inheritable & bit)
+			sets |= CAPNG_INHERITABLE;
+		if (sets && capng_update(CAPNG_ADD, sets, cap) < 0)
 			return wgp_fail(err, EINVAL, "Cannot raise", "capability %u", cap);
-		change = true;
 	}
-	if (change && capng_apply(CAPNG_SELECT_CAPS) < 0)
+	if (capng_apply(CAPNG_SELECT_CAPS) < 0)
 		return wgp_fail(err, errno ? errno : EPERM, "Cannot make",
 				"the permitted capabilities effective");
 	return 0;
