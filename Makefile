@@ -19,15 +19,26 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -DWGPHYS_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -MMD -MP
+# Where the front finds the core once installed (paths.h, handoff.c).
+override CPPFLAGS += -DWGPHYS_CORE='"$(LIBEXECDIR)/wgphys/wgphys-core"'
 override LDLIBS += $(PKG_LIBS)
+# The front links libc and libcap-ng only.
+FRONT_LIBS := $(shell $(PKG_CONFIG) --libs libcap-ng)
 
 # The test build: sanitizers, and failure injection (WGPHYS_FAIL_AT).
 TEST_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined -DWGPHYS_FAULT_INJECTION
 
+# Two programs. wgphys, the front: exec, and the file that may carry
+# capabilities, so it holds only what exec needs (FRONT_SRCS). wgphys-core:
+# everything; the front runs it for every other command.
 # Everything but the command layer; unit tests link against this.
-CLI_SRCS := wgphys.c
+CLI_SRCS := wgphys.c front.c cli.c cliexec.c
 LIB_SRCS := $(filter-out $(CLI_SRCS),$(sort $(wildcard *.c)))
+CORE_SRCS := wgphys.c cli.c cliexec.c $(LIB_SRCS)
+FRONT_SRCS := front.c cli.c cliexec.c handoff.c exec.c nsenter.c privdrop.c pty.c \
+	state.c netns.c pathcheck.c wgphysconf.c ini.c values.c model.c secfile.c \
+	fault.c err.c
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 # Small programs the tests drive (one per file), linked like the unit tests.
 TOOL_SRCS := $(wildcard tests/tools/*.c)
@@ -41,7 +52,7 @@ Q := @
 qecho := @echo
 endif
 
-all: wgphys
+all: wgphys wgphys-core
 
 build/rel/%.o: %.c
 	@mkdir -p $(@D)
@@ -53,11 +64,19 @@ build/test/%.o: %.c
 	$(qecho) "  CC      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(TEST_CFLAGS) -I. -c -o $@ $<
 
-wgphys: $(patsubst %.c,build/rel/%.o,$(CLI_SRCS) $(LIB_SRCS))
+wgphys: $(patsubst %.c,build/rel/%.o,$(FRONT_SRCS))
+	$(qecho) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(FRONT_LIBS)
+
+wgphys-core: $(patsubst %.c,build/rel/%.o,$(CORE_SRCS))
 	$(qecho) "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-build/test/wgphys: $(patsubst %.c,build/test/%.o,$(CLI_SRCS) $(LIB_SRCS))
+build/test/wgphys: $(patsubst %.c,build/test/%.o,$(FRONT_SRCS))
+	$(qecho) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=address,undefined -o $@ $^ $(FRONT_LIBS)
+
+build/test/wgphys-core: $(patsubst %.c,build/test/%.o,$(CORE_SRCS))
 	$(qecho) "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -fsanitize=address,undefined -o $@ $^ $(LDLIBS)
 
@@ -71,7 +90,7 @@ build/test/tests/tools/%: build/test/tests/tools/%.o $(patsubst %.c,build/test/%
 	$(qecho) "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -fsanitize=address,undefined -o $@ $^ $(LDLIBS)
 
-test-build: build/test/wgphys $(UNIT_BINS) $(TOOL_BINS)
+test-build: build/test/wgphys build/test/wgphys-core $(UNIT_BINS) $(TOOL_BINS)
 
 # libFuzzer harnesses, tests/fuzz/fuzz-*.c: each built with clang against
 # the library (instrumented for coverage) and run on its seed corpus
@@ -129,6 +148,7 @@ analyze:
 # filled in.
 INSTALL_FILES = \
 	0755 wgphys                              $(SBINDIR)/wgphys \
+	0755 wgphys-core                         $(LIBEXECDIR)/wgphys/wgphys-core \
 	0644 wgphys.8                            $(MANDIR)/man8/wgphys.8 \
 	0644 wgphys.conf.5                       $(MANDIR)/man5/wgphys.conf.5 \
 	0644 build/wgphys.service                $(UNITDIR)/wgphys.service \
@@ -151,7 +171,7 @@ $(GENERATED):
 	$(qecho) "  GEN     $@"
 	$(Q)$(SUBST) $< >$@
 
-install: wgphys $(GENERATED)
+install: wgphys wgphys-core $(GENERATED)
 	@set -e; set -- $(INSTALL_FILES); while [ $$# -ge 3 ]; do \
 		echo "  INSTALL $(DESTDIR)$$3"; \
 		install -D -m $$1 $$2 "$(DESTDIR)$$3"; shift 3; \
@@ -183,7 +203,7 @@ doc/namespaces.svg: doc/namespaces.dot
 	$(Q)dot -Tsvg -o $@.tmp $< && mv -f $@.tmp $@
 
 clean:
-	rm -rf build wgphys
+	rm -rf build wgphys wgphys-core
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

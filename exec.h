@@ -24,7 +24,9 @@ struct exec_target {
 	gid_t gid;
 	gid_t *groups;
 	int n_groups;
-	char *name;		/* login name, or NULL if uid has none */
+	char *name;		/* login name; NULL if uid has none, or if not
+				 * looked up (file capabilities, with HOME,
+				 * USER, LOGNAME and SHELL all set) */
 	char *home;
 	char *shell;
 	bool via_caps;		/* run by a non-root user with file capabilities */

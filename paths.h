@@ -6,6 +6,14 @@
 #ifndef WGPHYS_CONF
 #define WGPHYS_CONF "/etc/wgphys.conf"
 #endif
+/*
+ * The full program, which the front (wgphys) runs for every command but
+ * exec; a wgphys-core beside the front's own file is tried first (handoff.c).
+ * The Makefile sets it from LIBEXECDIR.
+ */
+#ifndef WGPHYS_CORE
+#define WGPHYS_CORE "/usr/local/libexec/wgphys/wgphys-core"
+#endif
 #ifndef WGPHYS_RUN_DIR		/* state (0644), lock, logs, saved resolv.conf: root, 0755 */
 #define WGPHYS_RUN_DIR "/run/wgphys"
 #endif

@@ -41,32 +41,35 @@ int privdrop_raise(struct wgp_err *err)
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 	bool change = false;
 	unsigned int cap;
-	int i;
+	int i, r;
 
 	/*
+	 * One capget says what we hold; libcap-ng is then told the whole
+	 * state (the same permitted and inheritable sets, permitted made
+	 * effective) rather than load it by parsing /proc/self/status.
 	 * Root (sudo, pkexec) has every permitted capability effective
-	 * already: one capget says so, and libcap-ng, which parses
-	 * /proc/self/status twice to load its state, is left out of it.
+	 * already and changes nothing.
 	 */
-	if (read_caps(data) == 0) {
-		for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
-			if (data[i].permitted & ~data[i].effective)
-				break;
-		if (i == _LINUX_CAPABILITY_U32S_3)
-			return 0;
-	}
+	r = read_caps(data);
+	if (r < 0)
+		return wgp_fail(err, -r, "Cannot read", "our own capabilities (capget)");
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		change |= (data[i].permitted & ~data[i].effective) != 0;
+	if (!change)
+		return 0;
+	capng_clear(CAPNG_SELECT_CAPS);
+	for (cap = 0; cap < 32 * _LINUX_CAPABILITY_U32S_3 && cap <= CAP_LAST_CAP; cap++) {
+		unsigned int bit = 1U << (cap % 32);
+		int sets = 0;
 
-	if (capng_get_caps_process() < 0)
-		return wgp_fail(err, EPERM, "Cannot read", "our own capabilities");
-	for (cap = 0; cap <= CAP_LAST_CAP; cap++) {
-		if (capng_have_capability(CAPNG_PERMITTED, cap) != 1 ||
-		    capng_have_capability(CAPNG_EFFECTIVE, cap) == 1)
-			continue;
-		if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, cap) < 0)
+		if (data[cap / 32].permitted & bit)
+			sets |= CAPNG_EFFECTIVE | CAPNG_PERMITTED;
+		if (data[cap / 32].inheritable & bit)
+			sets |= CAPNG_INHERITABLE;
+		if (sets && capng_update(CAPNG_ADD, sets, cap) < 0)
 			return wgp_fail(err, EINVAL, "Cannot raise", "capability %u", cap);
-		change = true;
 	}
-	if (change && capng_apply(CAPNG_SELECT_CAPS) < 0)
+	if (capng_apply(CAPNG_SELECT_CAPS) < 0)
 		return wgp_fail(err, errno ? errno : EPERM, "Cannot make",
 				"the permitted capabilities effective");
 	return 0;
@@ -79,6 +82,47 @@ int privdrop_have(unsigned int cap)
 	if (cap >= 32 * _LINUX_CAPABILITY_U32S_3 || read_caps(data) < 0)
 		return 0;
 	return !!(data[cap / 32].effective & (1U << (cap % 32)));
+}
+
+int privdrop_no_inherit(struct wgp_err *err)
+{
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	bool inh = false;
+	unsigned int cap;
+	int i, r;
+
+	/* EINVAL: a kernel from before ambient capabilities (4.3), which
+	 * has none. Once cleared, no capability can enter the set without
+	 * being in both the permitted and the inheritable one. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return wgp_fail(err, errno, "Cannot clear", "the ambient capabilities");
+	r = read_caps(data);
+	if (r < 0)
+		return wgp_fail(err, -r, "Cannot read", "our own capabilities (capget)");
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		inh |= data[i].inheritable != 0;
+	/* Lowering the inheritable set is always allowed. */
+	if (inh) {
+		if (capng_get_caps_process() < 0)
+			return wgp_fail(err, EPERM, "Cannot read", "our own capabilities");
+		for (cap = 0; cap <= CAP_LAST_CAP; cap++)
+			if (capng_have_capability(CAPNG_INHERITABLE, cap) == 1 &&
+			    capng_update(CAPNG_DROP, CAPNG_INHERITABLE, cap) < 0)
+				return wgp_fail(err, EINVAL, "Cannot clear",
+						"inheritable capability %u", cap);
+		if (capng_apply(CAPNG_SELECT_CAPS) < 0)
+			return wgp_fail(err, errno ? errno : EPERM, "Cannot clear",
+					"the inheritable capabilities");
+	}
+	r = read_caps(data);
+	if (r < 0)
+		return wgp_fail(err, -r, "Cannot read", "our own capabilities (capget)");
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		if (data[i].inheritable)
+			return wgp_refuse(err, EPERM, NULL,
+					  "inheritable capabilities survived clearing (%08x)",
+					  data[i].inheritable);
+	return 0;
 }
 
 static int cmp_gid(const void *a, const void *b)
@@ -337,8 +381,8 @@ int privdrop_verify(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
 		return wgp_refuse(err, EPERM, NULL,
 				"supplementary groups after the drop are not the target's");
 
-	/* Ask the kernel directly rather than libcap-ng, which did the work:
-	 * a check that shares the code it checks proves little. */
+	/* Read back what the kernel holds rather than trust the capset
+	 * above: a check that only repeats what was done proves little. */
 	r = read_caps(data);
 	if (r < 0)
 		return wgp_fail(err, -r, "Cannot read", "our capabilities after the drop (capget)");

@@ -35,6 +35,15 @@ int privdrop_drop(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
 		  struct wgp_err *err);
 
 /*
+ * Before exec'ing a program that must start with no capability from us:
+ * empty the ambient and inheritable sets (neither needs a privilege) and
+ * check with the kernel that both are empty. The effective and permitted
+ * sets are left as they are; exec itself drops those unless the next file
+ * has capabilities of its own. Returns 0 or -errno.
+ */
+int privdrop_no_inherit(struct wgp_err *err);
+
+/*
  * Check, from what the kernel reports and not from what we did, that the
  * process is uid/gid/groups and holds nothing: every capability set empty,
  * no_new_privs on, and setuid(0) and setresuid(0, 0, 0) fail. 0, or -EPERM with err saying what survived.

@@ -1,36 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The command layer: argv, the command table, every message and every exit
- * status. Nothing below this file prints or exits.
- *
- * Exit statuses: 0 success; 1 a failure after something was changed (and
- * rolled back); 2 bad input, found before anything was changed; exec: the
- * command's own status, 126/127 when it could not be run; status: 3 when
- * wgphys is not up.
+ * wgphys-core's command layer: argv, the command table, every message and
+ * every exit status of up, down, status and check (the front, wgphys,
+ * hands them over here; cli.c holds what the two share). Nothing below
+ * this file prints or exits.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
-#include <sys/auxv.h>
 #include <sys/wait.h>
 #include <syslog.h>
 
 #include "caps.h"
 #include "check.h"
+#include "cli.h"
 #include "daemon.h"
 #include "dryrun.h"
 #include "encoding.h"
 #include "endpoint.h"
 #include "escape.h"
-#include "exec.h"
 #include "fault.h"
 #include "fence.h"
 #include "guard.h"
@@ -46,110 +40,36 @@
 #include "up.h"
 #include "wgphysconf.h"
 
-#define EXIT_INPUT 2
-
-static const char *prog = "wgphys";
-
-struct command {
-	const char *name;
-	int (*fn)(int argc, char *argv[], const char *config_path);
-	const char *args;
-	const char *help;
-};
-
 static int cmd_up(int argc, char *argv[], const char *config_path);
 static int cmd_down(int argc, char *argv[], const char *config_path);
-static int cmd_exec(int argc, char *argv[], const char *config_path);
 static int cmd_status(int argc, char *argv[], const char *config_path);
 static int cmd_check(int argc, char *argv[], const char *config_path);
 
-static const struct command commands[] = {
-	{ "up", cmd_up, "[--dry-run | --foreground | --wait[=SECONDS]]",
-	  "Move the network into its namespace: the tunnel is the only way out" },
-	{ "down", cmd_down, "[--unit]", "Put everything back as it was before up" },
-	{ "exec", cmd_exec, "[-u USER] [--] COMMAND [ARG...]",
-	  "Run COMMAND in the physical namespace as the invoking user, unprivileged" },
-	{ "status", cmd_status, "[--json]",
-	  "Show what is where and whether the promise holds (exit 1 broken, 3 down)" },
-	{ "check", cmd_check, "[--load]",
-	  "Say whether up can work here, and what it would move (exit 1: not ready)" },
+/* By the names of cli.c's help. exec is here too, for whoever runs
+ * wgphys-core itself: the same code as the front's. */
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char *argv[], const char *config_path);
+} commands[] = {
+	{ "up", cmd_up },
+	{ "down", cmd_down },
+	{ "exec", cmd_exec },
+	{ "status", cmd_status },
+	{ "check", cmd_check },
 };
 
-static void usage(FILE *f)
-{
-	size_t i;
-
-	fprintf(f, "Usage: %s [-c FILE] COMMAND [ARGS]\n\n", prog);
-	fprintf(f, "Keep every packet of this machine in a WireGuard tunnel, by moving the\n"
-		   "real network into a namespace of its own.\n\nCommands:\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %s%s%s\n      %s\n", commands[i].name,
-			commands[i].args[0] ? " " : "", commands[i].args, commands[i].help);
-	fprintf(f, "\nOptions:\n"
-		   "  -c, --config FILE  configuration (default %s)\n"
-		   "  -h, --help         this help\n"
-		   "  -V, --version      version\n", WGPHYS_CONF);
-}
-
-static int fail_input(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int fail_input(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: %s%s", prog, cmd ? cmd : "", cmd ? ": " : "");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_INPUT;
-}
-
-static void print_err(const char *cmd, const struct wgp_err *err, int ret)
-{
-	char line[1024];
-	struct wgp_err e = *err;
-
-	if (!e.code)
-		e.code = wgp_errno(ret);
-	wgp_format(&e, line, sizeof(line));
-	fprintf(stderr, "%s: %s: %s%s\n", prog, cmd, line,
-		e.stuck ? "; and the rollback did not complete: run \"wgphys down\"" : "");
-}
-
-/* A copy of wgphys with file capabilities, run by an ordinary user. */
-static bool installed_for_exec(void)
-{
-	return getauxval(AT_SECURE) != 0;
-}
-
+/*
+ * A user reaches this through the front, even through its capability copy
+ * (whose capabilities the exec of this program dropped): tell them it is
+ * root's, not which capabilities a user would have to hold.
+ */
 static int need_root(const char *cmd)
 {
-	if (installed_for_exec())
+	if (installed_for_exec() || (getuid() != 0 && !caps_have(up_caps)))
 		return fail_input(cmd, "only root may run this command");
 	if (!caps_have(up_caps))
 		return fail_input(cmd, "needs CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_SETPCAP, "
 				  "CAP_KILL and CAP_SYS_PTRACE: run it as root");
-	return 0;
-}
-
-/*
- * The configuration: the named file, or the default one, or (when the
- * default file does not exist) the defaults themselves.
- */
-static int load_config(const char *cmd, const char *path, struct wgphys_config **cfg)
-{
-	struct wgp_err err = { 0 };
-	int ret;
-
-	ret = config_load(path ? path : WGPHYS_CONF, cfg, &err);
-	if (ret == -ENOENT && !path)
-		ret = config_default(cfg);
-	if (ret < 0) {
-		print_err(cmd, &err, ret);
-		return EXIT_INPUT;
-	}
 	return 0;
 }
 
@@ -504,67 +424,6 @@ static int cmd_down(int argc, char *argv[], const char *config_path)
 		fprintf(stderr, "%s: down: warning: %s\n", prog, line);
 	}
 	return 0;
-}
-
-static int cmd_exec(int argc, char *argv[], const char *config_path)
-{
-	static const struct option opts[] = {
-		{ "user", required_argument, NULL, 'u' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	struct exec_request req = { 0 };
-	struct exec_target t = { 0 };
-	struct wgphys_config *cfg = NULL;
-	struct wgp_err err = { 0 };
-	bool cmd_failed = false;
-	int c, ret;
-
-	optind = 1;
-	/* '+': stop at the command; its options are its own. */
-	while ((c = getopt_long(argc, argv, "+u:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'u':
-			req.user = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			return fail_input("exec", "usage: %s exec [-u USER] [--] COMMAND [ARG...]", prog);
-		}
-	}
-	if (optind >= argc)
-		return fail_input("exec", "no command given");
-	req.argv = argv + optind;
-	/* The state names the namespace; the configuration, where the user
-	 * may read it, only has to agree. */
-	if (config_path) {
-		ret = load_config("exec", config_path, &cfg);
-		if (ret)
-			return ret;
-	} else if (config_load(WGPHYS_CONF, &cfg, &err) < 0) {
-		cfg = NULL;
-		err = (struct wgp_err){ 0 };
-	}
-	req.netns = cfg ? cfg->netns : NULL;
-	ret = exec_resolve_target(&req, &t, &err);
-	if (ret < 0) {
-		print_err("exec", &err, ret);
-		config_free(cfg);
-		return EXIT_INPUT;
-	}
-	ret = exec_run(&req, &t, &cmd_failed, &err);
-	exec_target_free(&t);
-	config_free(cfg);
-	/* Back here with a status if the command ran on a terminal of its
-	 * own; otherwise only if it failed. */
-	if (ret >= 0)
-		return ret;
-	print_err("exec", &err, ret);
-	if (cmd_failed)
-		return ret == -ENOENT ? 127 : 126;
-	return ret == -EINVAL || ret == -EPERM ? EXIT_INPUT : 1;
 }
 
 /* ---- status: the same facts as text and as JSON ---- */
@@ -1315,41 +1174,15 @@ static int cmd_check(int argc, char *argv[], const char *config_path)
 
 int main(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 }
-	};
 	const char *config_path = NULL;
 	size_t i;
-	int c;
+	int ret, cmd;
 
-	/* '+': options after the command belong to it. */
-	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config_path = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("wgphys %s\n", WGPHYS_VERSION);
-			return 0;
-		default:
-			fprintf(stderr, "Try '%s --help'.\n", prog);
-			return EXIT_INPUT;
-		}
-	}
-	if (optind >= argc) {
-		usage(stderr);
-		return EXIT_INPUT;
-	}
-	if (config_path && installed_for_exec())
-		return fail_input(NULL, "-c is not accepted from an unprivileged user");
+	ret = cli_options(argc, argv, &config_path, &cmd);
+	if (ret >= 0)
+		return ret;
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[optind], commands[i].name))
-			return commands[i].fn(argc - optind, argv + optind, config_path);
-	return fail_input(NULL, "unknown command '%s'. Try '%s --help'.", argv[optind], prog);
+		if (!strcmp(argv[cmd], commands[i].name))
+			return commands[i].fn(argc - cmd, argv + cmd, config_path);
+	return fail_input(NULL, "unknown command '%s'. Try '%s --help'.", argv[cmd], prog);
 }

@@ -539,7 +539,9 @@ done
 # Copies of what is timed, so that a build on the host meanwhile changes
 # nothing here (and a binary half rewritten is never run).
 WGPHYS_SRC=$WGPHYS BASELINE_SRC=$BASELINE
-if ! { cp "$WGPHYS" "$LOG/wgphys" && cp "$BASELINE" "$LOG/baseline.sh"; }; then
+# The front runs the wgphys-core beside it: that one too.
+if ! { cp "$WGPHYS" "$LOG/wgphys" && cp "$(dirname "$WGPHYS")/wgphys-core" "$LOG/wgphys-core" &&
+	cp "$BASELINE" "$LOG/baseline.sh"; }; then
 	say "BROKE: cannot copy $WGPHYS and $BASELINE into $LOG"
 	exit 1
 fi

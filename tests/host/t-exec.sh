@@ -19,7 +19,8 @@
 # killed, the kernel takes all of it away; the outer half then checks that
 # nothing is left.
 #
-# WGPHYS: the binary under test (default build/test/wgphys, the ASan build).
+# WGPHYS: the binary under test (default build/test/wgphys, the ASan build);
+# the wgphys-core beside it is what the front runs for up and down.
 
 # Most functions here run through check and poll, which shellcheck cannot
 # see: SC2317 would call them unreachable.
@@ -89,9 +90,10 @@ fi
 wgphys=$WGPHYS
 T=/tmp/wgx
 pids=()
-# The binary may live under /tmp (a CI checkout), which the tmpfs below
-# hides: hold it open and copy it in after.
+# The binaries may live under /tmp (a CI checkout), which the tmpfs below
+# hides: hold them open and copy them in after.
 exec {binfd}<"$wgphys"
+exec {corefd}<"$(dirname "$wgphys")/wgphys-core"
 
 cleanup() {
 	local p
@@ -118,9 +120,10 @@ setup() {
 	{ [[ ! -d /var/lib/xkb ]] || mount -t tmpfs -o mode=0755 wgx-xkb /var/lib/xkb; }
 }
 if setup_out=$(setup 2>&1) && mkdir -p "$T/build" &&
-	cat "/proc/self/fd/$binfd" >"$T/build/wgphys" && chmod 0755 "$T/build/wgphys"; then
+	cat "/proc/self/fd/$binfd" >"$T/build/wgphys" && chmod 0755 "$T/build/wgphys" &&
+	cat "/proc/self/fd/$corefd" >"$T/build/wgphys-core" && chmod 0755 "$T/build/wgphys-core"; then
 	wgphys=$T/build/wgphys
-	exec {binfd}<&-
+	exec {binfd}<&- {corefd}<&-
 	# A checkout under /tmp is hidden now: a working directory that no
 	# longer resolves upsets tools that look at it (pyenv's python3 shim).
 	cd /
@@ -527,8 +530,10 @@ rm -f /etc/wgphys.conf
 # ---- installed with file capabilities, run by a user ----
 
 mkdir -m 0755 "$T/bin"
+# The core beside it, as root's: the copy runs it for up and down.
 caps_copy() {	# caps
 	install -o root -g wgphys -m 0750 "$wgphys" "$T/bin/wgphys" &&
+	install -m 0755 "$wgphys-core" "$T/bin/wgphys-core" &&
 	setcap "$1" "$T/bin/wgphys"
 }
 # setpriv keeps its capabilities until it execs; env then runs the binary
@@ -559,6 +564,36 @@ printf '[Physical]\nNamespace = physical\n' >/etc/wgphys.conf && chmod 0600 /etc
 check "caps: /etc/wgphys.conf unreadable by the user: exec runs all the same" \
 	"${as_bob[@]}" "$T/bin/wgphys" exec -- true
 rm -f /etc/wgphys.conf
+
+# The passwd entry only fills in what the user's environment lacks.
+# shellcheck disable=SC2016 # expanded by the command's shell
+show_env='echo "$HOME $USER $LOGNAME $SHELL"'
+expect_eq "caps: HOME, USER, LOGNAME and SHELL set: kept as they are" \
+	"$("${as_bob[@]}" -i HOME=/wgx-h USER=wgx-u LOGNAME=wgx-l SHELL=/wgx-s PATH=/usr/bin:/bin \
+		"$T/bin/wgphys" exec -- sh -c "$show_env" 2>&1)" "/wgx-h wgx-u wgx-l /wgx-s"
+expect_eq "caps: USER, LOGNAME and SHELL missing: from the passwd entry" \
+	"$("${as_bob[@]}" -i HOME=/wgx-h PATH=/usr/bin:/bin \
+		"$T/bin/wgphys" exec -- sh -c "$show_env" 2>&1)" "/wgx-h wgxbob wgxbob /bin/sh"
+
+# Every command but exec goes to the wgphys-core beside the copy, which
+# must start with nothing: a stand-in shows what it was given.
+mkdir -m 0755 "$T/bin2"
+install -o root -g wgphys -m 0750 "$T/bin/wgphys" "$T/bin2/wgphys" &&
+	setcap cap_sys_admin,cap_dac_read_search,cap_setpcap+p "$T/bin2/wgphys"
+# shellcheck disable=SC2016 # the stand-in's own
+printf '#!/bin/sh\necho "$0 $*"; grep -E "^Cap(Inh|Prm|Eff|Amb)" /proc/$$/status\n' >"$T/bin2/wgphys-core"
+chmod 0755 "$T/bin2/wgphys-core"
+expect_eq "caps: status is handed to wgphys-core beside the copy, same argv, no capability" \
+	"$("${as_bob[@]}" "$T/bin2/wgphys" status --json 2>&1 | tr -s '\t\n' '  ')" \
+	"$T/bin2/wgphys-core status --json CapInh: 0000000000000000 CapPrm: 0000000000000000 CapEff: 0000000000000000 CapAmb: 0000000000000000 "
+rm -f "$T/bin2/wgphys-core"
+builtin_core=$(strings "$wgphys" | grep -m1 '^/.*/wgphys-core$')
+if [[ -e $builtin_core ]]; then
+	skip "caps: no wgphys-core anywhere: one line naming it, exit 1" "$builtin_core is installed"
+else
+	check "caps: no wgphys-core anywhere: one line naming it, exit 1" \
+		refused 1 "Cannot run $builtin_core: No such file" "${as_bob[@]}" "$T/bin2/wgphys" status
+fi
 
 check "caps: -u refused, exit 2" \
 	refused 2 "root only" "${as_bob[@]}" "$T/bin/wgphys" exec -u wgxalice -- "${ran[@]}"

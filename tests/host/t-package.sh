@@ -104,8 +104,24 @@ else
 	not_ok "make install DESTDIR=... PREFIX=/usr" "$(tail -n 20 "$tmp/install.log")"
 fi
 
+# The front has the core's path built in, and links libc and libcap-ng
+# alone (no netlink, nftables or nl80211 library); the core
+# is where it looks.
+front_ok() {	# root
+	local f=$1/usr/sbin/wgphys core=$1/usr/libexec/wgphys/wgphys-core libs
+	[[ -x $f && -x $core ]] || { echo "missing: $(ls -l "$f" "$core" 2>&1)"; return 1; }
+	grep -qF /usr/libexec/wgphys/wgphys-core "$f" ||
+		{ echo "$f does not name /usr/libexec/wgphys/wgphys-core"; return 1; }
+	libs=$(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+	[[ $libs == "libcap-ng.so.0 libc.so.6 " ]] || { echo "the front needs: $libs"; return 1; }
+}
+check "make install: wgphys (front, libc and libcap-ng alone, naming the core) and libexec/wgphys/wgphys-core" \
+	front_ok "$inst"
+
 if [[ -n $deb ]]; then
 	dpkg -x "$deb" "$tmp/deb"
+	check "the .deb: wgphys (front, libc and libcap-ng alone, naming the core) and libexec/wgphys/wgphys-core" \
+		front_ok "$tmp/deb"
 	# dh_installdocs adds the Debian files and dh_installman compresses the
 	# man pages; otherwise the same files with the same modes.
 	listing "$tmp/deb" |

@@ -44,8 +44,10 @@ cleanup() {
 trap cleanup EXIT
 
 # Private /run and /etc/netns (an overlay on /etc, so no host file is
-# touched); the binary may live under /run or /etc: copied first.
-cp "$WGPHYS" "$tmp/wgphys" && WGPHYS=$tmp/wgphys
+# touched); the binaries may live under /run or /etc: copied first (the
+# front runs the wgphys-core beside it).
+cp "$WGPHYS" "$tmp/wgphys" && cp "$(dirname "$WGPHYS")/wgphys-core" "$tmp/wgphys-core" &&
+	WGPHYS=$tmp/wgphys
 mkdir -p "$tmp/etc-up" "$tmp/etc-work"
 mount -t overlay stale-etc -o "lowerdir=/etc,upperdir=$tmp/etc-up,workdir=$tmp/etc-work" /etc
 mkdir -p /etc/netns

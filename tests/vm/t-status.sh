@@ -286,7 +286,8 @@ user=wgpstatus
 useradd -M -s /bin/sh "$user" 2>/dev/null || user=
 [[ -n $user ]] || { user=nobody; diag "useradd failed: running as nobody"; }
 # The checkout may not be the user's to read: a copy of the binary.
-install -m 0755 "$WGPHYS" /tmp/wgphys-user
+install -m 0755 "$WGPHYS" /tmp/wgphys-user &&
+	install -m 0755 "$(dirname "$WGPHYS")/wgphys-core" /tmp/wgphys-core
 check "the run directory is 0755, the journal 0644, the lock 0600" test \
 	"$(stat -c '%a' /run/wgphys /run/wgphys/state /run/wgphys/lock | paste -sd ' ')" == "755 644 600"
 as_user() { runuser -u "$user" -- env ASAN_OPTIONS=detect_leaks=0 /tmp/wgphys-user "$@"; }
