@@ -53,14 +53,15 @@ if [[ ${WGPHYS_VM-} != 1 ]]; then
 	echo "bench/trace.sh: runs only in the test VM: tests/vm/run -t 900 bench/trace.sh" >&2
 	exit 2
 fi
-[[ -n $WGPHYS ]] || WGPHYS=$repo/build/test/wgphys
+[[ -n $WGPHYS ]] || WGPHYS=$repo/build/test/wgphys	# and wgphys-core beside it
 [[ $WGPHYS == /* ]] || WGPHYS=$repo/$WGPHYS
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 LOG=/tmp/trace
 mkdir -p "$LOG" || exit 1
 # Run from the guest's own tmpfs, as an installed binary would be: read
 # from the repository's 9p mount, every start would pay for the transfer.
-cp "$WGPHYS" "$LOG/wgphys" || exit 1
+cp "$WGPHYS" "$LOG/wgphys" && cp "$(dirname "$WGPHYS")/wgphys-core" "$LOG/wgphys-core" ||
+	exit 1
 WGPHYS=$LOG/wgphys
 
 now_us() { echo "${EPOCHREALTIME/[.,]/}"; }
