@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <syslog.h>
 
@@ -1178,6 +1179,10 @@ int main(int argc, char *argv[])
 	size_t i;
 	int ret, cmd;
 
+	/* One program to ps, pgrep and whoever looks for the guard: wgphys,
+	 * whichever file runs (the front hands over to this one; the file
+	 * is in /proc/PID/exe). */
+	prctl(PR_SET_NAME, prog, 0, 0, 0);
 	ret = cli_options(argc, argv, &config_path, &cmd);
 	if (ret >= 0)
 		return ret;
