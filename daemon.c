@@ -117,8 +117,6 @@ static void child(int netns_fd, const char *netns, const struct daemon_spec *spe
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (spec->prepare)
-		spec->prepare(spec->prepare_arg);
 	if (setsid() < 0)
 		report_and_exit(pipe_fd, errno);
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);

@@ -17,11 +17,6 @@ struct daemon_spec {
 	const char *ifname;		/* the link it serves, "" for all */
 	char *const *argv;		/* argv[0] an absolute path */
 	const int *caps;		/* its bounding set, CAPS_END-terminated */
-	/* Optional: run in the child right after the fork, before anything
-	 * else, for work that would hold up the parent (a name-service
-	 * lookup that fills in an argument). */
-	void (*prepare)(void *arg);
-	void *prepare_arg;
 };
 
 /* Records a daemon before it runs; called between fork and exec. */

@@ -103,7 +103,7 @@ int services_start_dhcp(const struct wgphys_config *cfg, int phys_fd, const char
 			struct wgp_err *err)
 {
 	char *argv[] = { DHCPCD_PATH, "-B", DHCPCD_ARGS, NULL };
-	struct daemon_spec spec = { "dhcpcd", "", argv, dhcpcd_caps, NULL, NULL };
+	struct daemon_spec spec = { "dhcpcd", "", argv, dhcpcd_caps };
 
 	if (s)
 		*s = (struct daemon_starting){ .pid = -1, .fd = -1 };
@@ -116,20 +116,11 @@ int services_start_dhcp(const struct wgphys_config *cfg, int phys_fd, const char
  * -C overrides the configuration's ctrl_interface: the file may name
  * /run/wpa_supplicant, which stays private to the daemon (daemon.c), so
  * that an instance of the main namespace never meets this one there. The
- * group goes by number: the daemon need not look names up. The lookup is
- * made in the daemon's own process, before its exec (daemon_spec's
- * prepare): the first name-service lookup loads its modules, which on a
- * slow machine costs as much as a step of up, and up need not wait for it.
+ * group goes by number: the daemon need not look names up.
  */
-struct wpa_ctrl {
-	char *buf;
-	size_t len;
-};
-
-static void wpa_ctrl(void *arg)
+static void wpa_ctrl(char *buf, size_t len)
 {
 	static const char *const groups[] = { WGPHYS_WPA_CTRL_GROUPS };
-	const struct wpa_ctrl *c = arg;
 	char tmp[1024];
 	struct group gr, *found = NULL;
 
@@ -137,10 +128,9 @@ static void wpa_ctrl(void *arg)
 		if (getgrnam_r(groups[i], &gr, tmp, sizeof(tmp), &found) != 0)
 			found = NULL;
 	if (found)
-		snprintf(c->buf, c->len, "DIR=%s GROUP=%u", WGPHYS_WPA_CTRL_DIR,
-			 (unsigned)found->gr_gid);
+		snprintf(buf, len, "DIR=%s GROUP=%u", WGPHYS_WPA_CTRL_DIR, (unsigned)found->gr_gid);
 	else
-		snprintf(c->buf, c->len, "DIR=%s", WGPHYS_WPA_CTRL_DIR);
+		snprintf(buf, len, "DIR=%s", WGPHYS_WPA_CTRL_DIR);
 }
 
 int services_start_wpa(const struct wgphys_config *cfg, int phys_fd, const char *netns,
@@ -150,13 +140,13 @@ int services_start_wpa(const struct wgphys_config *cfg, int phys_fd, const char 
 	char conf[PATH_MAX], ctrl[PATH_MAX + 32];
 	char *argv[] = { WPA_SUPPLICANT_PATH, "-D", "nl80211", "-i", (char *)ifname,
 			 "-c", conf, "-C", ctrl, NULL };
-	struct wpa_ctrl c = { ctrl, sizeof(ctrl) };
-	struct daemon_spec spec = { "wpa_supplicant", ifname, argv, wpa_caps, wpa_ctrl, &c };
+	struct daemon_spec spec = { "wpa_supplicant", ifname, argv, wpa_caps };
 
 	if (s)
 		*s = (struct daemon_starting){ .pid = -1, .fd = -1 };
 	if (!services_wpa_conf(cfg, ifname, conf, sizeof(conf)))
 		return 0;
+	wpa_ctrl(ctrl, sizeof(ctrl));
 	return start(phys_fd, netns, &spec, journal, arg, s, err);
 }
 
@@ -267,14 +257,13 @@ void services_describe(const struct wgphys_config *cfg, const struct state *st,
 		       void (*emit)(void *arg, const char *line), void *arg)
 {
 	char conf[PATH_MAX], ctrl[PATH_MAX + 32], line[3 * PATH_MAX];
-	struct wpa_ctrl c = { ctrl, sizeof(ctrl) };
 
 	for (size_t i = 0; i < st->n_links; i++) {
 		const struct state_link *l = &st->links[i];
 
 		if (!is_wireless(l) || !services_wpa_conf(cfg, l->name, conf, sizeof(conf)))
 			continue;
-		wpa_ctrl(&c);
+		wpa_ctrl(ctrl, sizeof(ctrl));
 		snprintf(line, sizeof(line),
 			 "ip netns exec %s wpa_supplicant -B -D nl80211 -i %s -c %s -C '%s'",
 			 st->netns, l->name, conf, ctrl);
