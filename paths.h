@@ -47,6 +47,11 @@
 #ifndef WGPHYS_WPA_CTRL_GROUPS	/* a C list of group names, first found wins */
 #define WGPHYS_WPA_CTRL_GROUPS "wgphys", "netdev"
 #endif
+/* Where those groups are looked for: the local file, not the name service
+ * (services.c). */
+#ifndef WGPHYS_GROUP_FILE
+#define WGPHYS_GROUP_FILE "/etc/group"
+#endif
 /*
  * What status asks, from physical, when the tunnel is silent on the network
  * it has: a URL whose own host answers "204 No Content" (the convention of
