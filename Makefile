@@ -130,6 +130,8 @@ check-host: all test-build analyze
 # 6 minutes in all under TCG).
 bench: all test-build
 	bench/exec.sh
+	bench/handoff.sh
+	tests/vm/run bench/handoff.sh
 	tests/vm/run -t 1500 bench/updown.sh $(if $(BENCH_ROUNDS),BENCH_ROUNDS=$(BENCH_ROUNDS))
 	tests/vm/run -t 1500 bench/hotplug.sh $(if $(HOTPLUG_ROUNDS),HOTPLUG_ROUNDS=$(HOTPLUG_ROUNDS))
 
