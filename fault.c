@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Test builds: the step counter behind WGPHYS_FAIL_AT and WGPHYS_CRASH_AT,
- * and the timestamps behind WGPHYS_TRACE. */
+/* Test builds: the step counter behind WGPHYS_FAIL_AT, WGPHYS_CRASH_AT and
+ * WGPHYS_PAUSE_AT, and the timestamps behind WGPHYS_TRACE. */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,15 +24,18 @@ static long env_long(const char *name)
 
 int fault_step(const char *what, struct wgp_err *err)
 {
-	static long fail_at = -1, crash_at = -1;
+	static long fail_at = -1, crash_at = -1, pause_at = -1;
 
 	if (fail_at < 0) {
 		fail_at = env_long("WGPHYS_FAIL_AT");
 		crash_at = env_long("WGPHYS_CRASH_AT");
+		pause_at = env_long("WGPHYS_PAUSE_AT");
 	}
 	++count;
 	if (crash_at > 0 && count == crash_at)
 		_exit(99);
+	if (pause_at > 0 && count == pause_at)
+		raise(SIGSTOP);	/* until the test's SIGCONT */
 	if (fail_at > 0 && count == fail_at)
 		return wgp_refuse(err, EIO, what, "injected failure at step %ld", count);
 	return 0;

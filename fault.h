@@ -4,8 +4,10 @@
  * every step that changes something (a netlink request, a mount, a file
  * written, a daemon started, a lookup) first calls fault_step(). With
  * WGPHYS_FAIL_AT=N in the environment the Nth such step fails with EIO; with
- * WGPHYS_CRASH_AT=N the process dies there, as kill -9 would leave it. In a
- * release build fault_step() is nothing.
+ * WGPHYS_CRASH_AT=N the process dies there, as kill -9 would leave it; with
+ * WGPHYS_PAUSE_AT=N it stops there (SIGSTOP) until it is sent SIGCONT, so
+ * that a test can act while it holds what it holds. In a release build
+ * fault_step() is nothing.
  *
  * Timing, in test builds and in builds made with -DWGPHYS_TRACE (a release
  * build to time: make CFLAGS="-O2 -DWGPHYS_TRACE"): with WGPHYS_TRACE=FILE

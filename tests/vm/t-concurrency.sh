@@ -80,18 +80,26 @@ poll 5 "then main is as before" same
 # ---- up while down runs ----
 check "up" "$WGPHYS" up
 lock_ino=$(stat -c %i /run/wgphys/lock)
-"$WGPHYS" down >/tmp/down.out 2>&1 &
+# Down is stopped at its first step (WGPHYS_PAUSE_AT, test builds), where
+# it holds its lock: a down of a few hundred ms is otherwise over before a
+# poll of /proc/locks sees it. An up started then waits for the lock (up
+# to 2 s, then refuses): it either comes up after down has finished, or
+# says why it did not; it never runs beside it.
+WGPHYS_PAUSE_AT=1 "$WGPHYS" down >/tmp/down.out 2>&1 &
 d=$!
-# The kernel's list of locks says when down holds its lock. An up started
-# then waits for it (up to 2 s, then refuses): it either comes up after
-# down has finished, or says why it did not; it never runs beside it.
+stopped() { [[ $(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$d/stat" 2>/dev/null) == T ]]; }
 locked() { grep -q ":$lock_ino " /proc/locks; }
 rc=
-if poll 10 "down holds the lock" locked; then
-	"$WGPHYS" up >/tmp/c.out 2>/tmp/c.err
+if poll 10 "down stops at its first step" stopped &&
+	check "down holds the lock" locked; then
+	"$WGPHYS" up >/tmp/c.out 2>/tmp/c.err &
+	u=$!
+	kill -CONT "$d"
+	wait "$u"
 	rc=$?
 	diag "up during down: exit $rc, $(cat /tmp/c.err)"
 fi
+kill -CONT "$d" 2>/dev/null
 wait "$d"
 check "down finishes (exit 0)" test $? -eq 0 || diag "$(cat /tmp/down.out)"
 if [[ $rc == 0 ]]; then
