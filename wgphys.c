@@ -66,9 +66,11 @@ static const struct {
  */
 static int need_root(const char *cmd)
 {
-	if (installed_for_exec() || (getuid() != 0 && !caps_have(up_caps)))
+	bool have = caps_have(up_caps);
+
+	if (installed_for_exec() || (getuid() != 0 && !have))
 		return fail_input(cmd, "only root may run this command");
-	if (!caps_have(up_caps))
+	if (!have)
 		return fail_input(cmd, "needs CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_SETPCAP, "
 				  "CAP_KILL and CAP_SYS_PTRACE: run it as root");
 	return 0;

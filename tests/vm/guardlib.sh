@@ -4,12 +4,18 @@
 # bring it down and compare with the snapshot (cleaning up by force when
 # down fails, so that the next case still starts from a known machine),
 # and check what the state says about the guard and the daemons.
-# Source it after tests/lib.sh, tests/vm/world.sh and tests/vm/laptop.sh.
+# Source it with $here (tests/vm) and $repo set: it sources tests/lib.sh,
+# tests/vm/world.sh and tests/vm/laptop.sh itself, and sets the
+# sanitizers' options for the test build.
 #
 #   guard_setup                   world, IPv6, the laptop by hand, the
 #                                 configuration, the snapshot before up
 #                                 ($GUARD_SNAP); bails out if the world fails
-#   guard_teardown                for the EXIT trap
+#   guard_teardown                for the EXIT trap: stops what GUARD_BG
+#                                 lists (process trees the test started),
+#                                 the stand-in network manager, puts the
+#                                 LAN's tunnel end back up, brings wgphys
+#                                 down, the world too
 #   guard_up CASE [BINARY]        up exits 0 (output shown if not), then both
 #                                 NICs get their leases in physical
 #   guard_down CASE [BINARY]      down exits 0, status exits 3, and main is
@@ -41,13 +47,20 @@
 #   answer_is WANT ADDR           the LAN's service at ADDR sees WANT
 #   fails CMD...                  CMD fails
 # Variables: WGPHYS (the test build), WGPHYS_REL (the release build, if
-# built), GUARD_SNAP, GUARD_PID.
+# built), GUARD_SNAP, GUARD_PID, GUARD_BG.
+
+# shellcheck disable=SC2154 # here and repo: set by the test that sources this
+. "$here/../lib.sh"
+. "$here/world.sh"
+. "$here/laptop.sh"
+export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 WGPHYS=${WGPHYS:-$repo/build/test/wgphys}
 WGPHYS_REL=${WGPHYS_REL:-$repo/wgphys}
 GUARD_SNAP=/tmp/snap.before
 # shellcheck disable=SC2034 # read by the tests
 GUARD_PID=
+GUARD_BG=()
 _guard_world=
 
 fails() { ! "$@"; }
@@ -76,6 +89,11 @@ guard_setup() {
 }
 
 guard_teardown() {
+	local p
+	for p in "${GUARD_BG[@]}"; do laptop_stop_tree "$p"; done
+	GUARD_BG=()
+	laptop_nm_stop
+	ip -n lan link set wg0 up 2>/dev/null
 	"$WGPHYS" down >/dev/null 2>&1
 	laptop_cleanup
 	if [[ -n $_guard_world ]]; then

@@ -25,11 +25,7 @@ set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-. "$here/../lib.sh"
-. "$here/world.sh"
-. "$here/laptop.sh"
 . "$here/guardlib.sh"
-export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 hot=()		# hot-added phys, removed wherever they are at the end
 fg_pid=

@@ -22,14 +22,9 @@ set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-. "$here/../lib.sh"
-. "$here/world.sh"
-. "$here/laptop.sh"
 . "$here/guardlib.sh"
-export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 teardown() {
-	laptop_nm_stop
 	[[ $(ip -d -j link show eth0 2>/dev/null | jq -r '.[0].linkinfo.info_kind') == veth ]] &&
 		ip link del eth0
 	guard_teardown

@@ -19,21 +19,9 @@ set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-. "$here/../lib.sh"
-. "$here/world.sh"
-. "$here/laptop.sh"
 . "$here/guardlib.sh"
-export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-bg=()
-teardown() {
-	local p
-	for p in "${bg[@]}"; do laptop_stop_tree "$p"; done
-	laptop_nm_stop
-	ip -n lan link set wg0 up 2>/dev/null
-	guard_teardown
-}
-trap teardown EXIT
+trap guard_teardown EXIT
 guard_setup
 
 PHYS=/run/netns/physical
@@ -71,9 +59,9 @@ lan_addr() { local got; got=$(world_ask "$WORLD_ROUTER") || return 1; echo "got:
 poll 20 "during-up: before up, main reaches the LAN directly (a LAN address)" lan_addr
 check "during-up: captures start" leak_start during
 (stdbuf -oL nft monitor tables 2>&1 | stamp >/tmp/nft-monitor.log) &
-bg+=("$!")
+GUARD_BG+=("$!")
 (stdbuf -oL ip monitor link 2>&1 | stamp >/tmp/ip-monitor.log) &
-bg+=("$!")
+GUARD_BG+=("$!")
 # Both monitors listening before up starts: each must see a change of ours.
 nft_listens() {
 	nft add table inet monitor-test && nft delete table inet monitor-test
@@ -87,7 +75,7 @@ poll 10 "during-up: nft monitor is listening" nft_listens
 poll 10 "during-up: ip monitor is listening" ip_listens
 (while :; do "$LEAKCHECK" probe --linger 0.2 "${LEAK_TARGETS[@]}" >/dev/null 2>&1; done) &
 prober=$!
-bg+=("$prober")
+GUARD_BG+=("$prober")
 t_start=${EPOCHREALTIME/[.,]/}
 "$WGPHYS" up >/tmp/up.out 2>&1
 rc=$?
@@ -97,8 +85,8 @@ check "during-up: up exits 0" test $rc -eq 0 || diag "$(cat /tmp/up.out)"
 sleep 2
 laptop_stop_tree "$prober"
 leak_stop during
-for p in "${bg[@]}"; do laptop_stop_tree "$p"; done
-bg=()
+for p in "${GUARD_BG[@]}"; do laptop_stop_tree "$p"; done
+GUARD_BG=()
 t_nft=$(awk '$2 == "add" && $3 == "table" && $4 == "inet" && $5 == "wgphys" { print $1; exit }' /tmp/nft-monitor.log)
 t_move=$(awk '/^[0-9]+ Deleted/ && /(eth0|wlan0|hwsim0)/ { print $1; exit }' /tmp/ip-monitor.log)
 rel() { [[ -n $1 ]] && echo "+$((($1 - t_start) / 1000)) ms" || echo "never"; }

@@ -24,21 +24,9 @@ set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-. "$here/../lib.sh"
-. "$here/world.sh"
-. "$here/laptop.sh"
 . "$here/guardlib.sh"
-export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-bg=()
-teardown() {
-	local p
-	for p in "${bg[@]}"; do laptop_stop_tree "$p"; done
-	laptop_nm_stop
-	ip -n lan link set wg0 up 2>/dev/null
-	guard_teardown
-}
-trap teardown EXIT
+trap guard_teardown EXIT
 guard_setup
 
 PHYS=/run/netns/physical
