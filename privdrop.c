@@ -36,42 +36,51 @@ static int read_caps(struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3
 	return syscall(SYS_capget, &hdr, data) < 0 ? -errno : 0;
 }
 
+/*
+ * Give libcap-ng the whole state, built from one capget, and apply it:
+ * the permitted set as it is, effective either as it is or (raise) the
+ * whole permitted set, inheritable as it is or (!inherit) empty. Loading
+ * libcap-ng's state itself would parse /proc/self/status.
+ */
+static int set_caps(const struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3],
+		    bool raise, bool inherit)
+{
+	unsigned int cap;
+
+	capng_clear(CAPNG_SELECT_CAPS);
+	for (cap = 0; cap < 32 * _LINUX_CAPABILITY_U32S_3 && cap <= CAP_LAST_CAP; cap++) {
+		const struct __user_cap_data_struct *d = &data[cap / 32];
+		unsigned int bit = 1U << (cap % 32);
+		int sets = 0;
+
+		if (d->permitted & bit)
+			sets |= CAPNG_PERMITTED | (raise ? CAPNG_EFFECTIVE : 0);
+		if (d->effective & bit)
+			sets |= CAPNG_EFFECTIVE;
+		if (inherit && (d->inheritable & bit))
+			sets |= CAPNG_INHERITABLE;
+		if (sets && capng_update(CAPNG_ADD, sets, cap) < 0)
+			return -EINVAL;
+	}
+	return capng_apply(CAPNG_SELECT_CAPS) < 0 ? -(errno ? errno : EPERM) : 0;
+}
+
 int privdrop_raise(struct wgp_err *err)
 {
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 	bool change = false;
-	unsigned int cap;
 	int i, r;
 
-	/*
-	 * One capget says what we hold; libcap-ng is then told the whole
-	 * state (the same permitted and inheritable sets, permitted made
-	 * effective) rather than load it by parsing /proc/self/status.
-	 * Root (sudo, pkexec) has every permitted capability effective
-	 * already and changes nothing.
-	 */
+	/* Root (sudo, pkexec) has every permitted capability effective
+	 * already and changes nothing. */
 	r = read_caps(data);
 	if (r < 0)
 		return wgp_fail(err, -r, "Cannot read", "our own capabilities (capget)");
 	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
 		change |= (data[i].permitted & ~data[i].effective) != 0;
-	if (!change)
-		return 0;
-	capng_clear(CAPNG_SELECT_CAPS);
-	for (cap = 0; cap < 32 * _LINUX_CAPABILITY_U32S_3 && cap <= CAP_LAST_CAP; cap++) {
-		unsigned int bit = 1U << (cap % 32);
-		int sets = 0;
-
-		if (data[cap / 32].permitted & bit)
-			sets |= CAPNG_EFFECTIVE | CAPNG_PERMITTED;
-		if (data[cap / 32].inheritable & bit)
-			sets |= CAPNG_INHERITABLE;
-		if (sets && capng_update(CAPNG_ADD, sets, cap) < 0)
-			return wgp_fail(err, EINVAL, "Cannot raise", "capability %u", cap);
-	}
-	if (capng_apply(CAPNG_SELECT_CAPS) < 0)
-		return wgp_fail(err, errno ? errno : EPERM, "Cannot make",
-				"the permitted capabilities effective");
+	r = change ? set_caps(data, true, true) : 0;
+	if (r < 0)
+		return wgp_fail(err, -r, "Cannot make", "the permitted capabilities effective");
 	return 0;
 }
 
@@ -88,7 +97,6 @@ int privdrop_no_inherit(struct wgp_err *err)
 {
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 	bool inh = false;
-	unsigned int cap;
 	int i, r;
 
 	/* EINVAL: a kernel from before ambient capabilities (4.3), which
@@ -102,18 +110,9 @@ int privdrop_no_inherit(struct wgp_err *err)
 	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
 		inh |= data[i].inheritable != 0;
 	/* Lowering the inheritable set is always allowed. */
-	if (inh) {
-		if (capng_get_caps_process() < 0)
-			return wgp_fail(err, EPERM, "Cannot read", "our own capabilities");
-		for (cap = 0; cap <= CAP_LAST_CAP; cap++)
-			if (capng_have_capability(CAPNG_INHERITABLE, cap) == 1 &&
-			    capng_update(CAPNG_DROP, CAPNG_INHERITABLE, cap) < 0)
-				return wgp_fail(err, EINVAL, "Cannot clear",
-						"inheritable capability %u", cap);
-		if (capng_apply(CAPNG_SELECT_CAPS) < 0)
-			return wgp_fail(err, errno ? errno : EPERM, "Cannot clear",
-					"the inheritable capabilities");
-	}
+	r = inh ? set_caps(data, false, false) : 0;
+	if (r < 0)
+		return wgp_fail(err, -r, "Cannot clear", "the inheritable capabilities");
 	r = read_caps(data);
 	if (r < 0)
 		return wgp_fail(err, -r, "Cannot read", "our own capabilities (capget)");
@@ -381,8 +380,8 @@ int privdrop_verify(uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
 		return wgp_refuse(err, EPERM, NULL,
 				"supplementary groups after the drop are not the target's");
 
-	/* Read back what the kernel holds rather than trust the capset
-	 * above: a check that only repeats what was done proves little. */
+	/* Ask the kernel directly rather than libcap-ng, which did the work:
+	 * a check that shares the code it checks proves little. */
 	r = read_caps(data);
 	if (r < 0)
 		return wgp_fail(err, -r, "Cannot read", "our capabilities after the drop (capget)");

@@ -128,16 +128,14 @@ static void wpa_ctrl(char *buf, size_t len)
 {
 	static const char *const groups[] = { WGPHYS_WPA_CTRL_GROUPS };
 	const size_t n = sizeof(groups) / sizeof(groups[0]);
-	long gid[sizeof(groups) / sizeof(groups[0])];
-	size_t cap = 1024;
+	size_t cap = 1024, best = n;	/* the earliest of groups found so far */
 	char *line = malloc(cap), *bigger;
 	struct group gr, *g;
 	FILE *f = fopen(WGPHYS_GROUP_FILE, "re");
+	gid_t gid = 0;
 	int r;
 
-	for (size_t i = 0; i < n; i++)
-		gid[i] = -1;
-	while (f && line) {
+	while (f && line && best > 0) {
 		r = fgetgrent_r(f, &gr, line, cap, &g);
 		if (r == ERANGE && cap < (1U << 20)) {	/* the same entry again */
 			bigger = realloc(line, cap * 2);
@@ -149,20 +147,21 @@ static void wpa_ctrl(char *buf, size_t len)
 		}
 		if (r)
 			break;		/* ENOENT: the end */
-		for (size_t i = 0; i < n; i++)
-			if (gid[i] < 0 && !strcmp(gr.gr_name, groups[i]))
-				gid[i] = gr.gr_gid;
+		for (size_t i = 0; i < best; i++) {
+			if (!strcmp(gr.gr_name, groups[i])) {
+				best = i;
+				gid = gr.gr_gid;
+				break;
+			}
+		}
 	}
 	free(line);
 	if (f)
 		fclose(f);
-	for (size_t i = 0; i < n; i++) {
-		if (gid[i] >= 0) {
-			snprintf(buf, len, "DIR=%s GROUP=%ld", WGPHYS_WPA_CTRL_DIR, gid[i]);
-			return;
-		}
-	}
-	snprintf(buf, len, "DIR=%s", WGPHYS_WPA_CTRL_DIR);
+	if (best < n)
+		snprintf(buf, len, "DIR=%s GROUP=%u", WGPHYS_WPA_CTRL_DIR, (unsigned int)gid);
+	else
+		snprintf(buf, len, "DIR=%s", WGPHYS_WPA_CTRL_DIR);
 }
 
 int services_start_wpa(const struct wgphys_config *cfg, int phys_fd, const char *netns,
