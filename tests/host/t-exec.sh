@@ -588,12 +588,14 @@ expect_eq "caps: status is handed to wgphys-core beside the copy, same argv, no 
 	"$T/bin2/wgphys-core status --json CapInh: 0000000000000000 CapPrm: 0000000000000000 CapEff: 0000000000000000 CapAmb: 0000000000000000 "
 rm -f "$T/bin2/wgphys-core"
 builtin_core=$(strings "$wgphys" | grep -m1 '^/.*/wgphys-core$')
-if [[ -e $builtin_core ]]; then
-	skip "caps: no wgphys-core anywhere: one line naming it, exit 1" "$builtin_core is installed"
-else
-	check "caps: no wgphys-core anywhere: one line naming it, exit 1" \
-		refused 1 "Cannot run $builtin_core: No such file" "${as_bob[@]}" "$T/bin2/wgphys" status
+# One installed on this machine is hidden, in this test's mount namespace.
+hidden=
+if [[ -e $builtin_core ]] && mount -t tmpfs wgx-nocore "$(dirname "$builtin_core")"; then
+	hidden=$(dirname "$builtin_core")
 fi
+check "caps: no wgphys-core anywhere: one line naming it, exit 1" \
+	refused 1 "Cannot run $builtin_core: No such file" "${as_bob[@]}" "$T/bin2/wgphys" status
+[[ -n $hidden ]] && umount "$hidden"
 
 check "caps: -u refused, exit 2" \
 	refused 2 "root only" "${as_bob[@]}" "$T/bin/wgphys" exec -u wgxalice -- "${ran[@]}"
